@@ -1,0 +1,3 @@
+#pragma once
+// CPNG: the C API as Debian ships it (pkg-config libpng).
+#include <png.h>

@@ -1,0 +1,3 @@
+#pragma once
+// CZBar: the C API as Debian ships it (pkg-config zbar).
+#include <zbar.h>

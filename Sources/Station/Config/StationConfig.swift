@@ -1,0 +1,90 @@
+import Foundation
+
+/// The station's configuration in typed form, built from a validated ``ResolvedConfig``.
+public struct StationConfig: Sendable {
+    public struct Printer: Sendable, Equatable {
+        public enum Driver: String, Sendable { case virtual, tcp, usb, file }
+        public enum Language: String, Sendable { case zpl, escpos }
+        public var name: String
+        public var driver: Driver
+        public var profile: String
+        public var language: Language
+        public var dpi: Int
+        public var address: String
+        public var output: String
+    }
+
+    public struct Scanner: Sendable, Equatable {
+        public enum Source: String, Sendable { case stdin, hid, hidpos, serial }
+        public enum Mode: String, Sendable { case receiving, shipping, inspecting, packing, activation }
+        public var name: String
+        public var source: Source
+        public var mode: Mode
+        public var address: String
+        public var debounce: Double
+    }
+
+    public var stationID: String
+    public var stationName: String
+    public var gln: String
+    public var readPoint: String
+    public var utcOffset: UTCOffset
+    public var serialPrefix: String
+    public var dataDirectory: URL
+    public var logLevel: String
+    public var logFormat: String
+    public var webHost: String
+    public var webPort: Int
+    public var resolverBase: String
+    public var serverURL: String
+    public var serverTokenFile: String
+    public var printers: [Printer]
+    public var scanners: [Scanner]
+    /// Where each value came from (for `station config show`).
+    public var resolved: ResolvedConfig
+
+    public init(_ c: ResolvedConfig) {
+        resolved = c
+        stationID = c.string("station.id")
+        stationName = c.string("station.name")
+        gln = c.string("station.gln")
+        readPoint = c.string("station.read_point")
+        utcOffset = UTCOffset(c.string("station.utc_offset"))!
+        serialPrefix = c.string("station.serial_prefix")
+        dataDirectory = URL(fileURLWithPath: c.string("data.dir"), isDirectory: true).standardizedFileURL
+        logLevel = c.string("log.level")
+        logFormat = c.string("log.format")
+        webHost = c.string("web.host")
+        webPort = c.int("web.port")
+        resolverBase = c.string("resolver.base")
+        serverURL = c.string("server.url")
+        serverTokenFile = c.string("server.token_file")
+        printers = c.names(under: "printers").map { n in
+            Printer(name: n, driver: .init(rawValue: c.string("printers.\(n).driver"))!,
+                    profile: c.string("printers.\(n).profile"),
+                    language: .init(rawValue: c.string("printers.\(n).language"))!,
+                    dpi: c.int("printers.\(n).dpi"), address: c.string("printers.\(n).address"),
+                    output: c.string("printers.\(n).output"))
+        }
+        scanners = c.names(under: "scanners").map { n in
+            Scanner(name: n, source: .init(rawValue: c.string("scanners.\(n).source"))!,
+                    mode: .init(rawValue: c.string("scanners.\(n).mode"))!,
+                    address: c.string("scanners.\(n).address"), debounce: c.double("scanners.\(n).debounce"))
+        }
+    }
+
+    /// Loads the file (if any), applies `STATION_*` variables and `--set` overrides, validates everything.
+    public static func load(file: String?, environment: [String: String] = ProcessInfo.processInfo.environment,
+                            overrides: [String] = []) throws -> StationConfig {
+        StationConfig(try ConfigLoader().load(file: file, environment: environment, overrides: overrides))
+    }
+
+    /// The configuration file used when none is named: `$STATION_CONFIG`, else `Config/station.toml`
+    /// in the working directory (a source checkout), else `/etc/station/station.toml`.
+    public static func defaultFile(environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
+        if let f = environment["STATION_CONFIG"], !f.isEmpty { return f }
+        for candidate in ["Config/station.toml", "/etc/station/station.toml"]
+        where FileManager.default.fileExists(atPath: candidate) { return candidate }
+        return nil
+    }
+}

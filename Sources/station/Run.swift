@@ -1,0 +1,52 @@
+import ArgumentParser
+import Foundation
+import Logging
+import ServiceLifecycle
+import Station
+import StationWeb
+
+struct Run: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the station daemon: printers, scanners, the local web UI/API; stops cleanly on SIGINT/SIGTERM.")
+
+    @OptionGroup var options: GlobalOptions
+
+    @Option(help: "Local web/API port. Overrides web.port.")
+    var port: Int?
+
+    func run() async throws {
+        var opts = options
+        if let port { opts.overrides.append("web.port=\(port)") }
+        let config = try opts.load()
+        StationLogHandler.bootstrap(level: config.logLevel, format: config.logFormat)
+        let logger = Logger(label: "station")
+        let core: StationCore
+        do {
+            core = try StationCore(config: config, logger: logger)
+        } catch {
+            logger.critical("cannot start: \(error)")
+            throw ExitCode(1)
+        }
+        logger.info("station starting", metadata: [
+            "station": "\(config.stationID)", "data": "\(config.dataDirectory.path)",
+            "config": "\(options.config ?? StationConfig.defaultFile() ?? "built-in defaults")",
+            "printers": "\(config.printers.map { "\($0.name)(\($0.driver.rawValue))" }.joined(separator: ","))",
+        ])
+        var services: [any Service] = [StationWebServer.make(core: core, logger: Logger(label: "station.web"))]
+        for s in config.scanners where s.source == .stdin {
+            services.append(StdinScannerService(core: core, name: s.name, logger: Logger(label: "station.scanner")))
+        }
+        let group = ServiceGroup(configuration: .init(
+            services: services.map { .init(service: $0) },
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            cancellationSignals: [],
+            logger: Logger(label: "station.services")))
+        do {
+            try await group.run()
+        } catch {
+            logger.error("stopped with an error: \(error)")
+            throw ExitCode(1)
+        }
+        logger.info("station stopped cleanly", metadata: ["integrity": "\((try? core.store.integrityCheck()) ?? "unknown")"])
+    }
+}

@@ -1,0 +1,41 @@
+import ArgumentParser
+import Foundation
+import Logging
+import Station
+
+@main
+struct StationCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "station",
+        abstract: "Traceability station: prints serialized GS1 stamps, reads scanners, records EPCIS events.",
+        subcommands: [Run.self, DevicesCommand.self, ConfigCommand.self, UdevRulesCommand.self]
+    )
+}
+
+/// Options every subcommand shares: where the configuration is and how to override it.
+struct GlobalOptions: ParsableArguments {
+    @Option(name: .long, help: "Configuration file (default: $STATION_CONFIG, ./Config/station.toml, /etc/station/station.toml).")
+    var config: String?
+
+    @Option(name: .long, help: "Data directory (database, labels, keys). Overrides data.dir.")
+    var dataDir: String?
+
+    @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical. Overrides log.level.")
+    var logLevel: String?
+
+    @Option(name: .customLong("set"), help: ArgumentHelp("Override any configuration key.", valueName: "key=value"))
+    var overrides: [String] = []
+
+    /// Loads and validates the configuration; on error prints it and exits with status 78 (EX_CONFIG).
+    func load() throws -> StationConfig {
+        var sets = overrides
+        if let dataDir { sets.insert("data.dir=\(dataDir)", at: 0) }
+        if let logLevel { sets.insert("log.level=\(logLevel)", at: 0) }
+        do {
+            return try StationConfig.load(file: config ?? StationConfig.defaultFile(), overrides: sets)
+        } catch let e as ConfigError {
+            FileHandle.standardError.write(Data("station: configuration error: \(e)\n".utf8))
+            throw ExitCode(78)
+        }
+    }
+}
