@@ -65,8 +65,6 @@ let package = Package(
         ]),
 
         .testTarget(name: "BarcodesTests", dependencies: ["Barcodes"]),
-        .testTarget(name: "USBTests", dependencies: ["USB"]),
-        .testTarget(name: "TraceTests", dependencies: ["Trace"]),
         .testTarget(name: "DevicesTests", dependencies: ["Devices"]),
         .testTarget(name: "StationTests", dependencies: ["Station", "StationWeb", .product(name: "GRDB", package: "GRDB.swift")]),
     ],
