@@ -25,10 +25,13 @@ let package = Package(
         .systemLibrary(name: "CZBar", pkgConfig: "zbar", providers: [.apt(["libzbar-dev"])]),
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
 
-        .target(name: "USB", dependencies: ["CLibUSB"]),
+        .target(name: "USB", dependencies: ["CLibUSB"], exclude: ["README.md"]),
         .target(name: "Barcodes", dependencies: ["CQREncode", "CZBar", "CPNG"]),
+        .target(name: "GS1"),
         .target(name: "Trace", dependencies: [
+            "GS1",
             .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .target(name: "Devices", dependencies: ["Barcodes", "USB", .product(name: "TOMLKit", package: "TOMLKit")]),
         .target(name: "Station", dependencies: [
@@ -65,6 +68,8 @@ let package = Package(
         ]),
 
         .testTarget(name: "BarcodesTests", dependencies: ["Barcodes"]),
+        .testTarget(name: "USBTests", dependencies: ["USB"], exclude: ["emulation"]),
+        .testTarget(name: "TraceTests", dependencies: ["Trace", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "DevicesTests", dependencies: ["Devices"]),
         .testTarget(name: "StationTests", dependencies: ["Station", "StationWeb", .product(name: "GRDB", package: "GRDB.swift")]),
     ],

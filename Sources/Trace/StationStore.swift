@@ -115,6 +115,88 @@ public final class StationStore: Sendable {
                 t.column("file", .text)
             }
         }
+        m.registerMigration("v2-trace") { db in
+            try db.execute(sql: """
+                CREATE TABLE products (
+                  gtin TEXT PRIMARY KEY NOT NULL,
+                  name TEXT NOT NULL,
+                  producer TEXT NOT NULL,
+                  producer_address TEXT NOT NULL DEFAULT '',
+                  producer_gln TEXT NOT NULL,
+                  template TEXT NOT NULL,
+                  serial_format TEXT NOT NULL CHECK (serial_format IN ('random', 'sequential')),
+                  shelf_life_days INTEGER,
+                  created_at TEXT NOT NULL);
+                CREATE TABLE batches (
+                  id INTEGER PRIMARY KEY AUTOINCREMENT,
+                  gtin TEXT NOT NULL REFERENCES products(gtin),
+                  lot TEXT NOT NULL,
+                  production_date TEXT NOT NULL,
+                  expiry_date TEXT,
+                  planned_quantity INTEGER NOT NULL,
+                  status TEXT NOT NULL CHECK (status IN ('open', 'closed')),
+                  created_at TEXT NOT NULL,
+                  closed_at TEXT,
+                  UNIQUE (gtin, lot));
+                -- Counter ranges a station may draw serials from (its own prefix space, or blocks from the server).
+                CREATE TABLE serial_blocks (
+                  id INTEGER PRIMARY KEY AUTOINCREMENT,
+                  gtin TEXT NOT NULL,
+                  format TEXT NOT NULL,
+                  prefix TEXT NOT NULL,
+                  start_counter INTEGER NOT NULL,
+                  end_counter INTEGER NOT NULL,
+                  next INTEGER NOT NULL,
+                  source TEXT NOT NULL CHECK (source IN ('local', 'server')),
+                  created_at TEXT NOT NULL,
+                  CHECK (start_counter <= next AND next <= end_counter));
+                CREATE INDEX serial_blocks_by_product ON serial_blocks(gtin, format, prefix);
+                CREATE TABLE reservations (
+                  id INTEGER PRIMARY KEY AUTOINCREMENT,
+                  batch_id INTEGER NOT NULL REFERENCES batches(id),
+                  gtin TEXT NOT NULL,
+                  purpose TEXT NOT NULL,
+                  count INTEGER NOT NULL,
+                  created_at TEXT NOT NULL);
+                CREATE TABLE reservation_ranges (
+                  reservation_id INTEGER NOT NULL REFERENCES reservations(id),
+                  block_id INTEGER NOT NULL REFERENCES serial_blocks(id),
+                  start_counter INTEGER NOT NULL,
+                  count INTEGER NOT NULL);
+                CREATE INDEX reservation_ranges_by_reservation ON reservation_ranges(reservation_id);
+                -- The life of each serial once it leaves the reservation: sent, commissioned, voided, ...
+                CREATE TABLE serial_states (
+                  gtin TEXT NOT NULL,
+                  serial TEXT NOT NULL,
+                  batch_id INTEGER NOT NULL,
+                  reservation_id INTEGER,
+                  state TEXT NOT NULL,
+                  reprints INTEGER NOT NULL DEFAULT 0,
+                  updated_at TEXT NOT NULL,
+                  last_event_id TEXT,
+                  PRIMARY KEY (gtin, serial)) WITHOUT ROWID;
+                CREATE INDEX serial_states_by_batch ON serial_states(batch_id, state);
+                -- EPCIS events, append-only, each chained to the previous one's hash.
+                CREATE TABLE events (
+                  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                  event_id TEXT NOT NULL,
+                  event_type TEXT NOT NULL,
+                  biz_step TEXT,
+                  event_time TEXT NOT NULL,
+                  recorded_at TEXT NOT NULL,
+                  body BLOB NOT NULL,
+                  chain_hash TEXT NOT NULL);
+                CREATE INDEX events_by_id ON events(event_id);
+                CREATE TABLE event_epcs (
+                  epc TEXT NOT NULL,
+                  seq INTEGER NOT NULL,
+                  PRIMARY KEY (epc, seq)) WITHOUT ROWID;
+                CREATE TRIGGER events_append_only_update BEFORE UPDATE ON events
+                  BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+                CREATE TRIGGER events_append_only_delete BEFORE DELETE ON events
+                  BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+                """)
+        }
         return m
     }
 }

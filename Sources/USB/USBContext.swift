@@ -9,7 +9,7 @@ import Foundation
 /// while a device is still open.
 public final class USBContext: @unchecked Sendable {
     /// libusb's own diagnostic output on stderr (`LIBUSB_DEBUG` in the environment wins).
-    public enum LogLevel: Int32, Sendable {
+    public enum LogLevel: Int, Sendable {
         case none = 0, error, warning, info, debug
     }
 
@@ -21,7 +21,7 @@ public final class USBContext: @unchecked Sendable {
         let result = station_libusb_init(&raw)
         guard result == 0, let raw else { throw USBError.from(code: result, USBErrorContext(what: "libusb initialisation")) }
         self.raw = raw
-        if logLevel != .none { _ = station_libusb_set_log_level(raw, logLevel.rawValue) }
+        if logLevel != .none { _ = station_libusb_set_log_level(raw, Int32(logLevel.rawValue)) }
     }
 
     deinit { libusb_exit(raw) }
@@ -46,13 +46,17 @@ public final class USBContext: @unchecked Sendable {
     ///
     /// With `readStrings`, each device is opened briefly to read manufacturer, product and
     /// serial strings and HID report descriptors; a device that cannot be opened is still
-    /// listed, with the reason in ``USBDeviceInfo/accessError``.
+    /// listed, with the reason in ``USBDeviceInfo/accessError``. Without it no device is
+    /// opened (HID usage pages then come from sysfs only, where the kernel has them).
     public func devices(readStrings: Bool = true) throws -> [USBDeviceInfo] {
         let list = try DeviceList(context: self)
         return list.withDevices { devices in
             devices.compactMap { device in
                 guard var info = USBContext.describe(device: device) else { return nil }
-                guard readStrings else { return info }
+                guard readStrings else {
+                    info.fillHIDUsagePagesFromSysfs()
+                    return info
+                }
                 do {
                     let open = try OpenDevice(context: self, device: device, label: info.errorLabel)
                     open.fillDetails(into: &info, device: device)

@@ -34,7 +34,11 @@ public struct USBHotplugEvent: Sendable, Hashable, CustomStringConvertible {
 /// Uses libusb hotplug callbacks where the platform has them and otherwise re-enumerates
 /// every `interval` and reports the difference. Either way a dedicated thread does the
 /// waiting, on a private libusb context so that no other thread's transfers can run the
-/// callbacks. The stream finishes after ``stop()``, which `deinit` also calls.
+/// callbacks. The stream finishes after ``stop()``, which `deinit` also calls, or when the
+/// consumer stops iterating.
+///
+/// `@unchecked Sendable`: all stored properties are immutable; the mutable state lives in the
+/// runner behind a lock.
 public final class USBHotplugMonitor: @unchecked Sendable {
     /// How changes are detected.
     public enum Mode: Sendable, Hashable {
@@ -59,18 +63,22 @@ public final class USBHotplugMonitor: @unchecked Sendable {
         let context = try USBContext()
         let (events, continuation) = AsyncStream.makeStream(of: USBHotplugEvent.self)
         let filter = HotplugFilter(vendorID: vendorID, productID: productID)
-        let native: Bool
-        let interval: Duration
+        var native = false
+        var interval: Duration = .seconds(1)
         switch mode {
-        case .automatic:
-            native = USBContext.supportsHotplug
-            interval = .seconds(1)
-        case let .polling(requested):
-            native = false
-            interval = max(requested, .milliseconds(10))
+        case .automatic: native = USBContext.supportsHotplug
+        case let .polling(requested): interval = max(requested, .milliseconds(10))
         }
-        let runner = try HotplugRunner(context: context, continuation: continuation, filter: filter,
+        let runner: HotplugRunner
+        do {
+            runner = try HotplugRunner(context: context, continuation: continuation, filter: filter,
                                        native: native, includeExisting: includeExisting, interval: interval)
+        } catch USBError.notSupported where native {
+            // Advertised but unusable (e.g. no udev in a container): poll instead.
+            native = false
+            runner = try HotplugRunner(context: context, continuation: continuation, filter: filter,
+                                       native: false, includeExisting: includeExisting, interval: interval)
+        }
         self.events = events
         self.usesNativeHotplug = native
         self.runner = runner
@@ -98,8 +106,8 @@ struct HotplugFilter: Sendable {
     }
 }
 
-/// The state shared between the monitor and its thread. The monitor owns it; the thread only
-/// borrows it, so the monitor's `deinit` can run and stop the thread.
+/// The state shared between the monitor and its thread. The thread retains only this runner,
+/// never the monitor, so dropping the monitor runs its `deinit`, which stops the thread.
 final class HotplugRunner: @unchecked Sendable {
     private struct DeviceKey: Hashable {
         var bus: UInt8, address: UInt8, vendorID: UInt16, productID: UInt16

@@ -48,7 +48,7 @@ import Testing
     @Test func stagedPaperOutStopsPrintingUntilCleared() async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vp-\(UUID().uuidString)")
         let p = try VirtualPrinter(name: "v", language: .escpos, dpi: 203, directory: dir)
-        FileManager.default.createFile(atPath: dir.appendingPathComponent("paper_out").path, contents: nil)
+        #expect(FileManager.default.createFile(atPath: dir.appendingPathComponent("paper_out").path, contents: nil))
         #expect(try await p.status().condition == .paperOut)
         let label = PrintableLabel(bytes: [0x1B, 0x40], language: .escpos, preview: nil, summary: "x")
         await #expect(throws: PrinterError.notReady(printer: "v", status: .paperOut)) { try await p.send(label) }
