@@ -27,9 +27,10 @@ let package = Package(
 
         .target(name: "USB", dependencies: ["CLibUSB"], exclude: ["README.md"]),
         .target(name: "Barcodes", dependencies: ["CQREncode", "CZBar", "CPNG"]),
-        .target(name: "GS1"),
+        .target(name: "GS1", exclude: ["README.md"]),
+        .target(name: "EPCIS", dependencies: [.product(name: "Crypto", package: "swift-crypto")], exclude: ["README.md"]),
         .target(name: "Trace", dependencies: [
-            "GS1",
+            "GS1", "EPCIS",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
@@ -55,7 +56,7 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .executableTarget(name: "station", dependencies: [
-            "Station", "StationWeb", "USB",
+            "Station", "StationWeb", "USB", "Trace", "Devices",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -68,6 +69,7 @@ let package = Package(
         ]),
 
         .testTarget(name: "BarcodesTests", dependencies: ["Barcodes"]),
+        .testTarget(name: "GS1Tests", dependencies: ["GS1"]),
         .testTarget(name: "USBTests", dependencies: ["USB"], exclude: ["emulation"]),
         .testTarget(name: "TraceTests", dependencies: ["Trace", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "DevicesTests", dependencies: ["Devices"]),

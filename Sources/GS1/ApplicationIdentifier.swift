@@ -147,6 +147,7 @@ public struct ApplicationIdentifier: Sendable, Hashable, CustomStringConvertible
     /// Whether this AI is a GS1 Digital Link primary key.
     public var isDigitalLinkPrimaryKey: Bool { digitalLinkQualifiers != nil }
 
+    /// `(AI) TITLE format`, for logs and diagnostics.
     public var description: String { "(\(code)) \(title) \(format)" }
 
     /// The table of predefined-length element strings (GS1 General Specifications §7.8.5, figure

@@ -60,6 +60,7 @@ public struct DigitalLink: Sendable, Hashable, CustomStringConvertible {
         build(resolver: DigitalLink.canonicalResolver, includingOtherParameters: false)
     }
 
+    /// The URI, as ``uri``.
     public var description: String { uri }
 
     // MARK: - Parsing

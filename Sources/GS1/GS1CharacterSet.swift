@@ -30,6 +30,7 @@ public enum GS1CharacterSet: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// The letter used for the set in AI format notation: N, X, Y or Z.
     public var description: String {
         switch self {
         case .numeric: return "N"

@@ -87,12 +87,13 @@ public enum GS1Error: Error, Equatable, Hashable, Sendable, CustomStringConverti
     /// The resolver given for building a Digital Link is not an `http(s)://host[/path]` URI.
     case invalidResolver(String)
 
+    /// An English sentence saying what is wrong, where, and how to fix it.
     public var description: String {
         switch self {
         case .emptyInput:
             return "The input is empty; scan or type a GS1 code."
         case let .badCheckDigit(ai, value, expected):
-            let actual = value.last.map(String.init) ?? "?"
+            let actual = GS1Error.checkDigitCharacter(ai: ai, value: value).map(String.init) ?? "?"
             return "AI (\(ai)) value \(value) has check digit \(actual), but the GS1 mod-10 check digit is \(expected); check the number for a typing or printing error."
         case let .badCheckCharacters(ai, value, expected):
             return "AI (\(ai)) value \(value) ends in \(String(value.suffix(2))), but its check character pair is \(expected); check the value for a typing or printing error."
@@ -109,7 +110,7 @@ public enum GS1Error: Error, Equatable, Hashable, Sendable, CustomStringConverti
             let shown = character.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value < 0x7F })
                 ? "'\(character)'"
                 : character.unicodeScalars.map { "U+" + String($0.value, radix: 16, uppercase: true) }.joined(separator: " ")
-            return "AI (\(ai)) value has the character \(shown) at position \(position), which this AI does not allow (only digits, or the GS1 82-character set without spaces, #, @ or accented letters)."
+            return "AI (\(ai)) value has the character \(shown) at position \(position), where \(GS1Error.allowedCharacters(ai: ai, position: position))."
         case let .unknownAI(prefix):
             return "No known GS1 Application Identifier starts the data \"\(prefix)\"; check the AI number, or a lost GS separator before it."
         case let .invalidDate(ai, value):
@@ -154,6 +155,45 @@ public enum GS1Error: Error, Equatable, Hashable, Sendable, CustomStringConverti
             return "The symbology identifier \(identifier) does not announce GS1 data (expected ]C1, ]d2, ]Q3, ]e0, ]J1, or ]E0/]E4 for a plain GTIN)."
         case let .invalidResolver(resolver):
             return "The resolver \"\(resolver)\" must look like https://host or https://host/path, without query or fragment."
+        }
+    }
+
+    /// The character holding the check digit of `value`: the end of the AI's check-digit
+    /// component (not always the last character, e.g. GRAI 8003 or ITIP 8006), or the last one.
+    private static func checkDigitCharacter(ai: String, value: String) -> Character? {
+        let characters = Array(value)
+        if let definition = ApplicationIdentifier.lookup(ai) {
+            var end = 0
+            for component in definition.components {
+                end += component.maxLength
+                if component.checks.contains(.checkDigit) {
+                    return end <= characters.count ? characters[end - 1] : characters.last
+                }
+            }
+        }
+        return characters.last
+    }
+
+    /// What the AI accepts at a 1-based position, in words.
+    private static func allowedCharacters(ai: String, position: Int) -> String {
+        var characterSet = GS1CharacterSet.cset82
+        if let definition = ApplicationIdentifier.lookup(ai) {
+            var end = 0
+            for component in definition.components {
+                end += component.maxLength
+                characterSet = component.characterSet
+                if position <= end { break }
+            }
+        }
+        switch characterSet {
+        case .numeric:
+            return "only digits 0–9 are allowed"
+        case .cset82:
+            return "only the GS1 82-character set is allowed: A–Z, a–z without accents, 0–9 and !\"%&'()*+,-./:;<=>?_ (no spaces, # or @)"
+        case .cset39:
+            return "only A–Z, 0–9, #, - and / are allowed"
+        case .cset64:
+            return "only A–Z, a–z, 0–9, - and _ are allowed, with = only as trailing padding"
         }
     }
 }

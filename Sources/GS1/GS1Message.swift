@@ -101,6 +101,7 @@ public struct GS1Message: Sendable, Hashable, CustomStringConvertible {
         }.joined()
     }
 
+    /// The bracketed form, as ``bracketed``.
     public var description: String { bracketed }
 
     /// The same elements with the predefined-length ones first (stable order otherwise), which

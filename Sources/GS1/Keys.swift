@@ -8,7 +8,7 @@ public struct GTIN: Sendable, Hashable, Comparable, Codable, CustomStringConvert
         case gtin8 = 8, gtin12 = 12, gtin13 = 13, gtin14 = 14
     }
 
-    /// The GS1 Prefix of GS1 Vietnam (figure 1.4.2-1 of the GS1 General Specifications).
+    /// The GS1 Prefix allocated to GS1 Vietnam in the GS1 Prefix table.
     public static let vietnamPrefix = "893"
 
     /// The 14-digit form, left-padded with zeros (GS1 General Specifications §3.3.2).
@@ -79,17 +79,21 @@ public struct GTIN: Sendable, Hashable, Comparable, Codable, CustomStringConvert
     public var isVietnamese: Bool { gs1Prefix == GTIN.vietnamPrefix }
 
     /// Whether the number is for restricted circulation (GS1 Prefixes 020–029, 040–049, 200–299;
-    /// GS1-8 Prefixes 0 and 2 for GTIN-8) — valid only inside one company or region (§2.1.11).
+    /// GS1-8 Prefixes 0 and 2 for GTIN-8) — valid only inside one company or region, never for
+    /// trade between partners.
     public var isRestrictedCirculation: Bool {
         let prefix = gs1Prefix
         if format == .gtin8 { return prefix.hasPrefix("0") || prefix.hasPrefix("2") }
         return prefix.hasPrefix("02") || prefix.hasPrefix("04") || prefix.hasPrefix("2")
     }
 
+    /// The 14-digit form.
     public var description: String { gtin14 }
 
+    /// Orders by digits, for stable sorting in lists and reports.
     public static func < (lhs: GTIN, rhs: GTIN) -> Bool { lhs.gtin14 < rhs.gtin14 }
 
+    /// Decodes from a JSON string and validates it, so stored data with a bad check digit is refused.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         let text = try container.decode(String.self)
@@ -100,6 +104,7 @@ public struct GTIN: Sendable, Hashable, Comparable, Codable, CustomStringConvert
         }
     }
 
+    /// Encodes as a plain JSON string of digits.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         try container.encode(gtin14)
@@ -124,10 +129,13 @@ public struct GLN: Sendable, Hashable, Comparable, Codable, CustomStringConverti
     /// Whether GS1 Vietnam issued the number (GS1 Prefix 893).
     public var isVietnamese: Bool { gs1Prefix == GTIN.vietnamPrefix }
 
+    /// The digits.
     public var description: String { digits }
 
+    /// Orders by digits, for stable sorting in lists and reports.
     public static func < (lhs: GLN, rhs: GLN) -> Bool { lhs.digits < rhs.digits }
 
+    /// Decodes from a JSON string and validates it, so stored data with a bad check digit is refused.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         let text = try container.decode(String.self)
@@ -138,6 +146,7 @@ public struct GLN: Sendable, Hashable, Comparable, Codable, CustomStringConverti
         }
     }
 
+    /// Encodes as a plain JSON string of digits.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         try container.encode(digits)
@@ -180,10 +189,13 @@ public struct SSCC: Sendable, Hashable, Comparable, Codable, CustomStringConvert
     /// Whether GS1 Vietnam issued the company prefix (GS1 Prefix 893).
     public var isVietnamese: Bool { gs1Prefix == GTIN.vietnamPrefix }
 
+    /// The digits.
     public var description: String { digits }
 
+    /// Orders by digits, for stable sorting in lists and reports.
     public static func < (lhs: SSCC, rhs: SSCC) -> Bool { lhs.digits < rhs.digits }
 
+    /// Decodes from a JSON string and validates it, so stored data with a bad check digit is refused.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         let text = try container.decode(String.self)
@@ -194,6 +206,7 @@ public struct SSCC: Sendable, Hashable, Comparable, Codable, CustomStringConvert
         }
     }
 
+    /// Encodes as a plain JSON string of digits.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         try container.encode(digits)

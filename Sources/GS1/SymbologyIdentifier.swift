@@ -1,5 +1,5 @@
 /// ISO/IEC 15424 symbology identifiers (`]` + code letter + modifier) that scanners may prefix
-/// to the data, and what they say about it (GS1 General Specifications §5.1.2 and figure 5.4.6-1).
+/// to the data, and what they say about it (GS1 General Specifications, symbology identifiers).
 ///
 /// A scanner configured to transmit them tells the station whether the data is a GS1 element
 /// string, so `]d2…` is parsed as AIs and `]Q1https://…` as a URI, never guessed.

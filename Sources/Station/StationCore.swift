@@ -8,6 +8,7 @@ import Trace
 public final class StationCore: Sendable {
     public let config: StationConfig
     public let store: StationStore
+    public let trace: TraceServices
     public let printers: [String: any LabelPrinter]
     public let startedAt: Date
     let logger: Logger
@@ -16,7 +17,8 @@ public final class StationCore: Sendable {
         self.config = config
         self.logger = logger
         self.startedAt = Date()
-        store = try StationStore(dataDirectory: config.dataDirectory)
+        trace = try TraceServices(config: config)
+        store = trace.store
         var printers: [String: any LabelPrinter] = [:]
         for p in config.printers {
             switch p.driver {

@@ -195,3 +195,16 @@ enum Timestamp {
         return String(format: "%04d-%02d-%02d", c.year!, c.month!, c.day!)
     }
 }
+
+extension Catalog {
+    /// How many serials of a batch were reserved, and how many are in each state.
+    public func serialCounts(batchID: Int64) throws -> [String: Int] {
+        try store.pool.read { db in
+            var out: [String: Int] = ["reserved": try Int.fetchOne(db, sql: "SELECT COALESCE(SUM(count), 0) FROM reservations WHERE batch_id = ?", arguments: [batchID]) ?? 0]
+            for row in try Row.fetchAll(db, sql: "SELECT state, COUNT(*) AS n FROM serial_states WHERE batch_id = ? GROUP BY state", arguments: [batchID]) {
+                out[row["state"]] = row["n"]
+            }
+            return out
+        }
+    }
+}

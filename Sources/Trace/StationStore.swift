@@ -184,9 +184,11 @@ public final class StationStore: Sendable {
                   biz_step TEXT,
                   event_time TEXT NOT NULL,
                   recorded_at TEXT NOT NULL,
+                  lot TEXT,
                   body BLOB NOT NULL,
                   chain_hash TEXT NOT NULL);
                 CREATE INDEX events_by_id ON events(event_id);
+                CREATE INDEX events_by_lot ON events(lot) WHERE lot IS NOT NULL;
                 CREATE TABLE event_epcs (
                   epc TEXT NOT NULL,
                   seq INTEGER NOT NULL,

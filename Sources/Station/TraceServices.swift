@@ -1,0 +1,23 @@
+import Foundation
+import Trace
+
+/// The trace side of a station opened from its configuration: the store, the stamp keys,
+/// the catalog and the serial allocator. The daemon and the CLI both open one; SQLite's WAL
+/// lets them work on the same data directory at once.
+public final class TraceServices: Sendable {
+    public let store: StationStore
+    public let keys: StampKeyRing
+    public let catalog: Catalog
+    public let allocator: SerialAllocator
+    public let tagger: StampTagger
+    public let keyFile: URL
+
+    public init(config: StationConfig) throws {
+        store = try StationStore(dataDirectory: config.dataDirectory)
+        keyFile = config.dataDirectory.appendingPathComponent("keys/keyring.json")
+        keys = try StampKeyRing.loadOrCreate(at: keyFile).0
+        catalog = Catalog(store: store)
+        allocator = try SerialAllocator(store: store, keys: keys, prefix: config.serialPrefix)
+        tagger = StampTagger(ring: keys)
+    }
+}

@@ -1,0 +1,199 @@
+import Crypto
+import EPCIS
+import Foundation
+import GRDB
+
+/// An event as the store holds it: its place in the chain and its exact bytes.
+public struct StoredEvent: Sendable, Equatable {
+    public let seq: Int64
+    public let eventID: String
+    public let eventType: String
+    public let bizStep: String?
+    public let eventTime: String
+    /// The event's JSON-LD encoding, exactly as hashed into the chain.
+    public let body: Data
+    public let chainHash: String
+
+    public func decoded() throws -> EPCISEvent { try EPCISEvent(jsonData: body) }
+}
+
+/// The result of re-walking the chain.
+public struct ChainVerification: Sendable, Equatable, CustomStringConvertible {
+    public let eventsChecked: Int
+    /// The first event whose content or link does not match, if any.
+    public let firstBrokenSeq: Int64?
+    public let problem: String?
+    public var isIntact: Bool { firstBrokenSeq == nil }
+    public var description: String {
+        isIntact ? "chain intact: \(eventsChecked) events verified"
+                 : "chain BROKEN at event #\(firstBrokenSeq!): \(problem ?? "")"
+    }
+}
+
+/// The append-only event log. Each event is stored with a chain hash
+/// `SHA-256(previous chain hash ‖ eventID ‖ body)`, so an edited, removed or reordered event is
+/// found by ``verifyChain()``; SQLite triggers refuse UPDATE and DELETE on the table.
+public struct EventStore: Sendable {
+    public static let genesis = String(repeating: "0", count: 64)
+    let store: StationStore
+    public let stationID: String
+
+    public init(store: StationStore, stationID: String) {
+        self.store = store
+        self.stationID = stationID
+    }
+
+    /// Appends events inside the caller's write transaction, so a state change and its event
+    /// commit together or not at all. Fills `txng:sequence` and the CBV 2.0 hash `eventID`.
+    /// - Parameter lot: the lot the events are about, when the caller knows it (kept for lookup and export by lot).
+    public func append(_ events: [EPCISEvent], lot: String? = nil, in db: Database) throws -> [StoredEvent] {
+        guard !events.isEmpty else { return [] }
+        let last = try Row.fetchOne(db, sql: "SELECT seq, chain_hash FROM events ORDER BY seq DESC LIMIT 1")
+        var seq: Int64 = last?["seq"] ?? 0
+        var chain: String = last?["chain_hash"] ?? Self.genesis
+        let recordedAt = Timestamp.now()
+        let insert = try db.cachedStatement(sql: """
+            INSERT INTO events(seq, event_id, event_type, biz_step, event_time, recorded_at, lot, body, chain_hash)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        let index = try db.cachedStatement(sql: "INSERT OR IGNORE INTO event_epcs(epc, seq) VALUES (?, ?)")
+        var out: [StoredEvent] = []
+        out.reserveCapacity(events.count)
+        for var event in events {
+            seq += 1
+            switch event {
+            case .object(var o) where o.station != nil: o.station!.sequence = Int(seq); event = .object(o)
+            case .aggregation(var a) where a.station != nil: a.station!.sequence = Int(seq); event = .aggregation(a)
+            default: break
+            }
+            event = event.withHashEventID()
+            let eventID = event.eventID!
+            let body = event.jsonData()
+            chain = Self.link(previous: chain, eventID: eventID, body: body)
+            let time = EventTime.string(event.eventTime, offset: event.eventTimeZoneOffset)
+            let eventLot: String?
+            if case .object(let o) = event, let l = o.ilmd.lotNumber { eventLot = l } else { eventLot = lot }
+            try insert.execute(arguments: [seq, eventID, event.eventType.rawValue, event.bizStep?.rawValue, time, recordedAt, eventLot, body, chain])
+            for epc in event.identifiers { try index.execute(arguments: [epc, seq]) }
+            out.append(StoredEvent(seq: seq, eventID: eventID, eventType: event.eventType.rawValue, bizStep: event.bizStep?.rawValue,
+                                   eventTime: time, body: body, chainHash: chain))
+        }
+        return out
+    }
+
+    /// Appends events in their own durable transaction.
+    public func append(_ events: [EPCISEvent], lot: String? = nil) throws -> [StoredEvent] {
+        try store.pool.write { db in try append(events, lot: lot, in: db) }
+    }
+
+    static func link(previous: String, eventID: String, body: Data) -> String {
+        var h = SHA256()
+        h.update(data: Array(previous.utf8))
+        h.update(data: Array(eventID.utf8))
+        h.update(data: body)
+        return h.finalize().map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// Re-walks the whole chain: each event's hash must match its content, each link its predecessor.
+    public func verifyChain() throws -> ChainVerification {
+        try store.pool.read { db in
+            var previous = Self.genesis
+            var count = 0
+            var expectedSeq: Int64 = 1
+            let cursor = try Row.fetchCursor(db, sql: "SELECT seq, event_id, body, chain_hash FROM events ORDER BY seq")
+            while let row = try cursor.next() {
+                let seq: Int64 = row["seq"]
+                let id: String = row["event_id"]
+                let body: Data = row["body"]
+                if seq != expectedSeq {
+                    return ChainVerification(eventsChecked: count, firstBrokenSeq: seq, problem: "event #\(expectedSeq) is missing")
+                }
+                let event: EPCISEvent
+                do { event = try EPCISEvent(jsonData: body) } catch {
+                    return ChainVerification(eventsChecked: count, firstBrokenSeq: seq, problem: "stored JSON no longer decodes: \(error)")
+                }
+                if event.eventHash().id != id {
+                    return ChainVerification(eventsChecked: count, firstBrokenSeq: seq, problem: "content does not match its event hash \(id)")
+                }
+                let link = Self.link(previous: previous, eventID: id, body: body)
+                if link != row["chain_hash"] as String {
+                    return ChainVerification(eventsChecked: count, firstBrokenSeq: seq, problem: "chain hash does not follow from the previous event")
+                }
+                previous = link
+                count += 1
+                expectedSeq += 1
+            }
+            return ChainVerification(eventsChecked: count, firstBrokenSeq: nil, problem: nil)
+        }
+    }
+
+    public func count() throws -> Int { try store.pool.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM events") ?? 0 } }
+
+    public func lastSeq() throws -> Int64 { try store.pool.read { try Int64.fetchOne($0, sql: "SELECT COALESCE(MAX(seq), 0) FROM events") ?? 0 } }
+
+    /// Events in order after `seq` (the sync outbox reads this way).
+    public func events(after seq: Int64, limit: Int) throws -> [StoredEvent] {
+        try store.pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM events WHERE seq > ? ORDER BY seq LIMIT ?", arguments: [seq, limit]).map(Self.stored)
+        }
+    }
+
+    /// Events about one identifier (a stamp's EPC, a carton's SSCC), oldest first.
+    public func events(identifier: String) throws -> [StoredEvent] {
+        try store.pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT e.* FROM event_epcs x JOIN events e ON e.seq = x.seq WHERE x.epc = ? ORDER BY e.seq
+                """, arguments: [identifier]).map(Self.stored)
+        }
+    }
+
+    /// Events filtered for export: by time range (ISO 8601 instants, compared with SQLite's julianday),
+    /// by business step and by lot.
+    public func events(from: String? = nil, to: String? = nil, bizStep: String? = nil, lot: String? = nil, limit: Int = 1_000_000) throws -> [StoredEvent] {
+        try store.pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT * FROM events
+                WHERE (? IS NULL OR julianday(event_time) >= julianday(?))
+                  AND (? IS NULL OR julianday(event_time) < julianday(?))
+                  AND (? IS NULL OR biz_step = ?)
+                  AND (? IS NULL OR lot = ?)
+                ORDER BY seq LIMIT ?
+                """, arguments: [from, from, to, to, bizStep, bizStep, lot, lot, limit]).map(Self.stored)
+        }
+    }
+
+    static func stored(_ r: Row) -> StoredEvent {
+        StoredEvent(seq: r["seq"], eventID: r["event_id"], eventType: r["event_type"], bizStep: r["biz_step"],
+                    eventTime: r["event_time"], body: r["body"], chainHash: r["chain_hash"])
+    }
+
+    /// An EPCIS 2.0 document holding `events`.
+    public static func document(_ events: [StoredEvent], creationDate: Date = Date()) throws -> EPCISDocument {
+        EPCISDocument(creationDate: creationDate, events: try events.map { try $0.decoded() })
+    }
+}
+
+extension EPCISEvent {
+    /// Every instance identifier the event is about (epcList, parentID, childEPCs).
+    public var identifiers: [String] {
+        switch self {
+        case .object(let e): return e.epcList
+        case .aggregation(let e): return (e.parentID.map { [$0] } ?? []) + e.childEPCs
+        }
+    }
+}
+
+/// Event times as EPCIS writes them: the local time of the offset, with milliseconds.
+public enum EventTime {
+    public static func string(_ date: Date, offset: TimeZoneOffset) -> String {
+        let seconds = offset.minutes * 60
+        let shifted = date.timeIntervalSince1970 + Double(seconds)
+        let whole = floor(shifted)
+        var t = time_t(whole)
+        var tmv = tm()
+        gmtime_r(&t, &tmv)
+        let ms = min(999, Int(((shifted - whole) * 1000).rounded(.down)))
+        return String(format: "%04d-%02d-%02dT%02d:%02d:%02d.%03d", Int(tmv.tm_year) + 1900, Int(tmv.tm_mon) + 1, Int(tmv.tm_mday),
+                      Int(tmv.tm_hour), Int(tmv.tm_min), Int(tmv.tm_sec), ms) + offset.rawValue
+    }
+}
