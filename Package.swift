@@ -36,7 +36,7 @@ let package = Package(
         ]),
         .target(name: "Devices", dependencies: ["Barcodes", "USB", .product(name: "TOMLKit", package: "TOMLKit")]),
         .target(name: "Station", dependencies: [
-            "USB", "Barcodes", "Trace", "Devices",
+            "USB", "Barcodes", "Trace", "Devices", "GS1", "EPCIS",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "TOMLKit", package: "TOMLKit"),

@@ -1,4 +1,5 @@
 import Foundation
+import EPCIS
 import Trace
 
 /// The trace side of a station opened from its configuration: the store, the stamp keys,
@@ -10,6 +11,9 @@ public final class TraceServices: Sendable {
     public let catalog: Catalog
     public let allocator: SerialAllocator
     public let tagger: StampTagger
+    public let ledger: StampLedger
+    public let verifier: StampVerifier
+    public let recorder: EventRecorder
     public let keyFile: URL
 
     public init(config: StationConfig) throws {
@@ -19,5 +23,8 @@ public final class TraceServices: Sendable {
         catalog = Catalog(store: store)
         allocator = try SerialAllocator(store: store, keys: keys, prefix: config.serialPrefix)
         tagger = StampTagger(ring: keys)
+        ledger = StampLedger(store: store, identity: Self.identity(config))
+        verifier = StampVerifier(store: store, tagger: tagger, allocator: allocator, ledger: ledger)
+        recorder = EventRecorder(store: ledger.events)
     }
 }

@@ -47,7 +47,12 @@ public struct EventStore: Sendable {
     /// commit together or not at all. Fills `txng:sequence` and the CBV 2.0 hash `eventID`.
     /// - Parameter lot: the lot the events are about, when the caller knows it (kept for lookup and export by lot).
     public func append(_ events: [EPCISEvent], lot: String? = nil, in db: Database) throws -> [StoredEvent] {
-        guard !events.isEmpty else { return [] }
+        try append(events.map { ($0, lot) }, in: db)
+    }
+
+    /// Appends events, each with the lot it is about (nil if unknown).
+    public func append(_ items: [(EPCISEvent, String?)], in db: Database) throws -> [StoredEvent] {
+        guard !items.isEmpty else { return [] }
         let last = try Row.fetchOne(db, sql: "SELECT seq, chain_hash FROM events ORDER BY seq DESC LIMIT 1")
         var seq: Int64 = last?["seq"] ?? 0
         var chain: String = last?["chain_hash"] ?? Self.genesis
@@ -58,8 +63,9 @@ public struct EventStore: Sendable {
             """)
         let index = try db.cachedStatement(sql: "INSERT OR IGNORE INTO event_epcs(epc, seq) VALUES (?, ?)")
         var out: [StoredEvent] = []
-        out.reserveCapacity(events.count)
-        for var event in events {
+        out.reserveCapacity(items.count)
+        for (original, lot) in items {
+            var event = original
             seq += 1
             switch event {
             case .object(var o) where o.station != nil: o.station!.sequence = Int(seq); event = .object(o)

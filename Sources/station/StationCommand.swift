@@ -8,7 +8,7 @@ struct StationCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "station",
         abstract: "Traceability station: prints serialized GS1 stamps, reads scanners, records EPCIS events.",
-        subcommands: [Run.self, DevicesCommand.self, ProductCommand.self, BatchCommand.self, ConfigCommand.self, UdevRulesCommand.self]
+        subcommands: [Run.self, DevicesCommand.self, ProductCommand.self, BatchCommand.self, SerialsCommand.self, StampCommand.self, EventsCommand.self, KeysCommand.self, ConfigCommand.self, UdevRulesCommand.self]
     )
 }
 

@@ -1,0 +1,145 @@
+import Foundation
+import GRDB
+import GS1
+
+/// The text printed in a stamp's QR code and how it is read back.
+public enum StampCode {
+    /// The AI that carries the authenticity tag: 92, "company internal information", which GS1
+    /// Digital Link allows as a data attribute and element strings carry like any other AI.
+    public static let tagAI = "92"
+
+    /// `https://<resolver>/01/<gtin>/10/<lot>/21/<serial>?17=YYMMDD&92=<tag>`.
+    public static func digitalLink(resolver: String, gtin: String, lot: String, serial: String, expiry: String?, tag: String?) throws -> String {
+        try traceCode(gtin: gtin, lot: lot, serial: serial, expiry: expiry, tag: tag).digitalLink(resolver: resolver).uri
+    }
+
+    /// The same data as a GS1 element string (for DataMatrix / GS1-128).
+    public static func elementString(gtin: String, lot: String, serial: String, expiry: String?, tag: String?) throws -> String {
+        try traceCode(gtin: gtin, lot: lot, serial: serial, expiry: expiry, tag: tag).elementString
+    }
+
+    static func traceCode(gtin: String, lot: String, serial: String, expiry: String?, tag: String?) throws -> TraceCode {
+        var expiryDate: GS1Date?
+        if let e = expiry {
+            let p = e.split(separator: "-").compactMap { Int($0) }
+            guard p.count == 3, let d = GS1Date(year: p[0], month: p[1], day: p[2]) else { throw CatalogError.invalidDate(field: "expiry date", value: e) }
+            expiryDate = d
+        }
+        return try TraceCode(gtin: try GTIN(gtin), lot: lot, serial: serial, expiry: expiryDate,
+                             otherElements: try tag.map { [try GS1Element(ai: tagAI, value: $0)] } ?? [])
+    }
+}
+
+/// What an inspector is told about a stamp.
+public struct StampVerdict: Sendable, Equatable, Codable {
+    public enum Kind: String, Sendable, Codable {
+        /// Issued here, tag valid, batch known, not void.
+        case genuine
+        /// Well-formed, but never issued (by this station, when offline).
+        case unknown
+        /// The tag does not match: someone made this code up or changed it.
+        case forged
+        /// Voided by the producer, or its batch recalled.
+        case void
+        /// Genuine-looking, but seen in ways one item cannot be (too many scans, after shipping elsewhere...).
+        case suspicious
+        /// Not a stamp of this system at all (a plain GTIN, another scheme's code).
+        case notAStamp = "not_a_stamp"
+    }
+    public var kind: Kind
+    /// One sentence for the operator or inspector, in Vietnamese.
+    public var message: String
+    /// Why, in plain words (English, for logs and audits).
+    public var reason: String
+    public var gtin: String?
+    public var serial: String?
+    public var lot: String?
+    public var expiry: String?
+    public var productName: String?
+    public var producer: String?
+    public var scanCount: Int
+    /// True when the verdict was reached with this station's data only.
+    public var offline: Bool
+}
+
+/// Checks a scanned or photographed code against what this station knows.
+public struct StampVerifier: Sendable {
+    let store: StationStore
+    let tagger: StampTagger
+    let allocator: SerialAllocator
+    let ledger: StampLedger
+    /// Inspections of one stamp above this count make it suspicious (a copied stamp gets scanned a lot).
+    public var suspiciousScanCount = 10
+
+    public init(store: StationStore, tagger: StampTagger, allocator: SerialAllocator, ledger: StampLedger) {
+        self.store = store; self.tagger = tagger; self.allocator = allocator; self.ledger = ledger
+    }
+
+    public func verify(_ text: String) -> StampVerdict {
+        func verdict(_ k: StampVerdict.Kind, _ vi: String, _ why: String, code: TraceCode? = nil) -> StampVerdict {
+            StampVerdict(kind: k, message: vi, reason: why, gtin: code?.gtin.gtin14, serial: code?.serial, lot: code?.lot,
+                         expiry: code?.expiry.map { String(format: "%04d-%02d-%02d", $0.year, $0.month, $0.lastDay) },
+                         productName: nil, producer: nil, scanCount: 0, offline: true)
+        }
+        let code: TraceCode
+        do { code = try TraceCode(parsing: text) } catch {
+            return verdict(.notAStamp, "Không phải mã truy xuất GS1 hợp lệ.", "not a GS1 code: \(error)")
+        }
+        guard let serial = code.serial else {
+            return verdict(.notAStamp, "Mã sản phẩm không có số sê-ri: không phải tem truy xuất.", "GS1 code without a serial (AI 21)", code: code)
+        }
+        let gtin = code.gtin.gtin14
+        guard let product = try? Catalog(store: store).product(gtin: gtin) else {
+            return verdict(.unknown, "Sản phẩm chưa đăng ký tại trạm này.", "GTIN \(gtin) is not a product known here", code: code)
+        }
+        guard let tag = code.otherElements.first(where: { $0.ai == StampCode.tagAI })?.value else {
+            return verdict(.forged, "Tem thiếu mã xác thực: nghi là tem giả.", "no authenticity tag (AI 92) on a serialized stamp", code: code)
+        }
+        switch tagger.verify(tag: tag, gtin14: gtin, serial: serial) {
+        case .valid: break
+        case .revokedKey(let k):
+            return verdict(.suspicious, "Tem dùng khóa đã bị thu hồi: cần kiểm tra thêm.", "tag made with revoked key \(k)", code: code)
+        case .unknownKey(let k):
+            return verdict(.forged, "Mã xác thực không hợp lệ: nghi là tem giả.", "tag key \(k) does not exist", code: code)
+        case .invalid, .malformed:
+            return verdict(.forged, "Mã xác thực không khớp: tem giả hoặc bị sửa.", "authenticity tag does not match the serial", code: code)
+        }
+        var v = verdict(.genuine, "", "", code: code)
+        v.productName = product.name
+        v.producer = product.producer
+        let issued = (try? allocator.wasIssued(gtin: gtin, serial: serial, format: product.serialFormat)) ?? false
+        let stamp = try? ledger.stamp(gtin: gtin, serial: serial)
+        v.scanCount = (try? store.pool.read { db in
+            try Int.fetchOne(db, sql: """
+                SELECT COUNT(*) FROM event_epcs x JOIN events e ON e.seq = x.seq WHERE x.epc = ? AND e.biz_step = 'inspecting'
+                """, arguments: [Stamp.epc(gtin: gtin, serial: serial)])
+        }) ?? 0
+        guard issued || stamp != nil else {
+            v.kind = .unknown
+            v.message = "Tem đúng định dạng nhưng trạm này chưa từng phát hành (chưa kiểm tra với máy chủ tỉnh)."
+            v.reason = "serial never issued by this station"
+            return v
+        }
+        if let stamp, stamp.lot != code.lot, code.lot != nil {
+            v.kind = .forged
+            v.message = "Số lô trên tem không khớp với lô đã in: tem bị sửa."
+            v.reason = "lot \(code.lot ?? "") on the code, \(stamp.lot) in the ledger"
+            return v
+        }
+        if stamp?.state == .voided {
+            v.kind = .void
+            v.message = "Tem đã bị hủy: không được lưu hành."
+            v.reason = "stamp was voided"
+            return v
+        }
+        if v.scanCount >= suspiciousScanCount {
+            v.kind = .suspicious
+            v.message = "Tem đã được kiểm tra \(v.scanCount) lần: có thể bị sao chép."
+            v.reason = "inspected \(v.scanCount) times"
+            return v
+        }
+        v.message = "Tem thật: \(product.name), lô \(code.lot ?? stamp?.lot ?? "?")."
+        v.reason = stamp?.state == .commissioned ? "issued and commissioned here, tag valid" : "issued here, tag valid (not yet confirmed printed)"
+        return v
+    }
+}
