@@ -24,10 +24,13 @@ let package = Package(
         .systemLibrary(name: "CQREncode", pkgConfig: "libqrencode", providers: [.apt(["libqrencode-dev"])]),
         .systemLibrary(name: "CZBar", pkgConfig: "zbar", providers: [.apt(["libzbar-dev"])]),
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(name: "CFreeType", pkgConfig: "freetype2", providers: [.apt(["libfreetype-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
         .target(name: "USB", dependencies: ["CLibUSB"], exclude: ["README.md"]),
         .target(name: "Barcodes", dependencies: ["CQREncode", "CZBar", "CPNG"]),
         .target(name: "GS1", exclude: ["README.md"]),
+        .target(name: "Labels", dependencies: ["Barcodes", "CFreeType", "CZlib", .product(name: "TOMLKit", package: "TOMLKit")], exclude: ["README.md"]),
         .target(name: "EPCIS", dependencies: [.product(name: "Crypto", package: "swift-crypto")], exclude: ["README.md"]),
         .target(name: "Trace", dependencies: [
             "GS1", "EPCIS",
@@ -61,6 +64,11 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
+        .executableTarget(name: "station-bench", dependencies: [
+            "Trace", "EPCIS", "GS1",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
         .executableTarget(name: "trace-server", dependencies: [
             "TraceServer",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -70,6 +78,8 @@ let package = Package(
 
         .testTarget(name: "BarcodesTests", dependencies: ["Barcodes"]),
         .testTarget(name: "GS1Tests", dependencies: ["GS1"]),
+        .testTarget(name: "LabelsTests", dependencies: ["Labels", "Barcodes"], resources: [.copy("Golden")]),
+        .testTarget(name: "EPCISTests", dependencies: ["EPCIS"], resources: [.copy("Fixtures")]),
         .testTarget(name: "USBTests", dependencies: ["USB"], exclude: ["emulation"]),
         .testTarget(name: "TraceTests", dependencies: ["Trace", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "DevicesTests", dependencies: ["Devices"]),

@@ -36,11 +36,20 @@ public enum EPCISCanonicalization {
     /// numbers are treated as numbers even when they are JSON strings (`"0042"` → `42`): the
     /// XML binding cannot tell the two apart, and the reference implementations agree on it.
     static func hashValue(_ raw: String) -> String {
-        let trimmed = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmed = trimmedWhitespace(raw)
         guard !trimmed.isEmpty else { return "" }
         let vocabulary = expandStandardCURIE(webVocabulary(trimmed))
         if let number = canonicalNumber(vocabulary) { return number }
         return canonicalIdentifier(vocabulary) ?? vocabulary
+    }
+
+    /// `raw` without leading and trailing white space; returns `raw` itself (no copy, no bridging
+    /// to NSString) in the usual case where there is none, which matters on the hashing hot path.
+    static func trimmedWhitespace(_ raw: String) -> String {
+        func isSpace(_ b: UInt8) -> Bool { b == 0x20 || (0x09...0x0D).contains(b) }
+        guard let first = raw.utf8.first, let last = raw.utf8.last else { return raw }
+        if !isSpace(first) && !isSpace(last) && first < 0x80 && last < 0x80 { return raw }
+        return raw.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     /// Rule 14: legacy CBV URNs become GS1 web URIs.
@@ -282,6 +291,9 @@ enum DigitalLinkConstrainer {
     ]
 
     static func constrain(_ uri: String) -> String? {
+        if isAlreadyConstrained(uri) { return uri }
+        // CBV vocabulary URIs (every bizStep and disposition) are never Digital Links.
+        if uri.utf8.starts(with: "https://ref.gs1.org/cbv/".utf8) { return nil }
         let lower = uri.lowercased()
         let afterScheme: Substring
         if lower.hasPrefix("https://") {
@@ -312,6 +324,45 @@ enum DigitalLinkConstrainer {
         if pairs.contains(where: { $0.ai == "21" }) { pairs.removeAll { $0.ai == "10" } }
         guard isValid(pairs) else { return nil }
         return "https://id.gs1.org/" + pairs.map { $0.ai + "/" + $0.value }.joined(separator: "/")
+    }
+
+    /// True for the shapes stations write all day, already in canonical form:
+    /// `https://id.gs1.org/01/<14 digits>[/21/<serial>]`, `.../414/<13 digits>[/254/<ext>]` and
+    /// `.../00/<18 digits>`, with qualifier values of unreserved characters only (1–20 of them).
+    /// For these `constrain` would return the input unchanged; checking the bytes directly keeps
+    /// hashing off the slow general path.
+    static func isAlreadyConstrained(_ uri: String) -> Bool {
+        var bytes = uri.utf8[...]
+        let prefix = "https://id.gs1.org/".utf8
+        guard bytes.starts(with: prefix) else { return false }
+        bytes = bytes.dropFirst(prefix.count)
+        func take(_ s: String) -> Bool {
+            guard bytes.starts(with: s.utf8) else { return false }
+            bytes = bytes.dropFirst(s.utf8.count)
+            return true
+        }
+        func digits(_ n: Int) -> Bool {
+            guard bytes.count >= n, bytes.prefix(n).allSatisfy(URISyntax.isDigit) else { return false }
+            bytes = bytes.dropFirst(n)
+            return true
+        }
+        func plainText() -> Bool {
+            let n = bytes.count
+            guard (1...20).contains(n) else { return false }
+            return bytes.allSatisfy { b in
+                URISyntax.isDigit(b) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || b == 0x2D || b == 0x2E || b == 0x5F
+            }
+        }
+        if take("01/") {
+            guard digits(14) else { return false }
+            return bytes.isEmpty || (take("/21/") && plainText())
+        }
+        if take("414/") {
+            guard digits(13) else { return false }
+            return bytes.isEmpty || (take("/254/") && plainText())
+        }
+        if take("00/") { return digits(18) && bytes.isEmpty }
+        return false
     }
 
     /// The key/qualifier combinations the CBV 2.0 hash admits (rule 18 III), with GS1 syntax.

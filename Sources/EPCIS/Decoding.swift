@@ -102,7 +102,7 @@ struct JSONLDDecoder {
             case "creationDate":
                 creationDate = timestamp(member.value, field)?.date
             case "id":
-                documentID = uri(member.value, field)
+                documentID = identifier(member.value, field)
             case "epcisBody":
                 sawBody = true
                 events = body(member.value)
@@ -183,15 +183,19 @@ struct JSONLDDecoder {
                         continue
                     }
                     if member.key == "cbvmda" {
-                        if Self.cbvmdaSpellings.contains(namespace) {
-                            declared[member.key] = namespace
-                        } else {
+                        // Accepted spellings all mean the one CBV master data namespace, which
+                        // the GS1 context supplies; it is not re-declared on encoding.
+                        if !Self.cbvmdaSpellings.contains(namespace) {
                             report(keyPath, .invalidValue(namespace, expected: "the CBV master data namespace urn:epcglobal:cbv:mda"))
                         }
                         continue
                     }
-                    declared[member.key] = namespace
                     prefixes[member.key] = namespace
+                    // The encoder always declares txng itself; recording it would make a
+                    // decoded document differ from its re-encoded self.
+                    if member.key != EPCISNamespace.stationPrefix || namespace != EPCISNamespace.station {
+                        declared[member.key] = namespace
+                    }
                 }
             default:
                 wrongType(path, expected: "string or object", entry)
@@ -310,7 +314,7 @@ struct JSONLDDecoder {
     private mutating func commonField(_ field: String, _ value: JSONValue, _ c: inout Common) -> Bool {
         switch field {
         case "type": break
-        case "eventID": c.eventID = uri(value, field)
+        case "eventID": c.eventID = identifier(value, field)
         case "eventTime": c.sawEventTime = true; c.eventTime = timestamp(value, field)?.date
         case "eventTimeZoneOffset":
             if let text = string(value, field) {
@@ -466,6 +470,12 @@ struct JSONLDDecoder {
             return nil
         }
         return s
+    }
+
+    /// An IRI or a JSON-LD blank node (`_:event1`), as GS1's own examples use for ids.
+    private mutating func identifier(_ json: JSONValue, _ field: String) -> String? {
+        if case .string(let s) = json, s.hasPrefix("_:"), s.count > 2, !s.utf8.contains(where: { $0 <= 0x20 }) { return s }
+        return uri(json, field)
     }
 
     private mutating func uriList(_ json: JSONValue, _ field: String) -> [String] {

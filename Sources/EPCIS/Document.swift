@@ -17,6 +17,7 @@ public struct EPCISDocument: Sendable, Equatable {
     /// Decoding fills this from the incoming document so re-encoding keeps its prefixes.
     public var namespaces: [String: String]
 
+    /// A document of `events` created at `creationDate`.
     public init(
         documentID: String? = nil,
         creationDate: Date,

@@ -40,14 +40,17 @@ public struct EPCISIssue: Sendable, Equatable, CustomStringConvertible {
     /// The field, as a path inside the event (`eventTime`, `readPoint.id`,
     /// `quantityList[1].quantity`, `ilmd.cbvmda:itemExpirationDate`) or the document.
     public let field: String
+    /// What is wrong.
     public let problem: EPCISProblem
 
+    /// An issue at `field` of event `eventIndex` (`nil` for the document itself).
     public init(eventIndex: Int?, field: String, problem: EPCISProblem) {
         self.eventIndex = eventIndex
         self.field = field
         self.problem = problem
     }
 
+    /// `event 3, eventTime: …` — ready for an HTTP 422 body or a log line.
     public var description: String {
         let location = eventIndex.map { "event \($0), \(field)" } ?? field
         return location + ": " + problem.message
@@ -94,6 +97,7 @@ public enum EPCISDecodingError: Error, Sendable, Equatable, CustomStringConverti
         if case .invalid(let issues) = self { issues } else { [] }
     }
 
+    /// One line per issue.
     public var description: String {
         switch self {
         case .malformedJSON(let offset, let reason): "malformed JSON at byte \(offset): \(reason)"

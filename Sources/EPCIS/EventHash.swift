@@ -35,6 +35,7 @@ public struct EventHash: Sendable, Hashable, CustomStringConvertible {
     /// The RFC 6920 `ni` URI used as an event ID: `ni:///sha-256;<hex>?ver=CBV2.0`.
     public var id: String { "ni:///sha-256;" + hexDigest + "?ver=CBV2.0" }
 
+    /// The ``id``.
     public var description: String { id }
 }
 

@@ -9,6 +9,7 @@ public struct QuantityElement: Sendable, Equatable {
     /// UN/ECE Recommendation 20 unit code (`KGM`, `LTR`); `nil` means a count of items.
     public var uom: String?
 
+    /// A quantity of `epcClass`; omit `uom` for a count of items.
     public init(epcClass: String, quantity: Double? = nil, uom: String? = nil) {
         self.epcClass = epcClass
         self.quantity = quantity
@@ -23,6 +24,7 @@ public struct BizTransaction: Sendable, Equatable {
     /// The document identifier URI (`bizTransaction` in JSON).
     public var id: String
 
+    /// A reference to business document `id`, optionally typed.
     public init(type: BusinessTransactionType? = nil, id: String) {
         self.type = type
         self.id = id
@@ -43,6 +45,7 @@ public struct ErrorDeclaration: Sendable, Equatable {
     /// Namespaced extension elements inside the declaration.
     public var extensions: [ExtensionField]
 
+    /// Declares the event erroneous as of `declarationTime`.
     public init(declarationTime: Date, reason: ErrorReason? = nil, correctiveEventIDs: [String] = [],
                 extensions: [ExtensionField] = []) {
         self.declarationTime = declarationTime
@@ -66,22 +69,28 @@ public struct ObjectEvent: Sendable, Equatable {
     public var epcList: [String]
     /// Class-level quantities.
     public var quantityList: [QuantityElement]
+    /// ADD creates the objects (commissioning), DELETE retires them, OBSERVE neither.
     public var action: Action
+    /// The business step, e.g. ``BizStep/commissioning``.
     public var bizStep: BizStep?
+    /// The objects' state afterwards, e.g. ``Disposition/active``.
     public var disposition: Disposition?
     /// Where the event was observed: the `readPoint.id` URI (a GLN+extension Digital Link).
     public var readPoint: String?
     /// Where the objects are afterwards: the `bizLocation.id` URI.
     public var bizLocation: String?
+    /// Business documents (orders, despatch advices) the event belongs to.
     public var bizTransactionList: [BizTransaction]
     /// Instance/lot master data; only meaningful with `action == .add`.
     public var ilmd: ILMD
+    /// Present when this event has been declared erroneous.
     public var errorDeclaration: ErrorDeclaration?
     /// Station bookkeeping fields (`txng:` namespace).
     public var station: StationFields?
     /// Other user extension elements, in order.
     public var extensions: [ExtensionField]
 
+    /// An object event; the offset defaults to Việt Nam's `+07:00`.
     public init(
         eventID: String? = nil,
         eventTime: Date,
@@ -122,9 +131,13 @@ public struct ObjectEvent: Sendable, Equatable {
 /// Objects were put into (ADD), seen in (OBSERVE) or taken out of (DELETE) a container,
 /// typically cartons into a pallet identified by an SSCC.
 public struct AggregationEvent: Sendable, Equatable {
+    /// Optional event identifier; stations use the event hash ID.
     public var eventID: String?
+    /// When the event happened.
     public var eventTime: Date
+    /// The offset of the place the event happened.
     public var eventTimeZoneOffset: TimeZoneOffset
+    /// When a repository recorded the event; set by servers, not stations.
     public var recordTime: Date?
     /// The container, e.g. `https://id.gs1.org/00/089385120000000190`. Required unless `action == .observe`.
     public var parentID: String?
@@ -132,16 +145,26 @@ public struct AggregationEvent: Sendable, Equatable {
     public var childEPCs: [String]
     /// The contained class-level quantities.
     public var childQuantityList: [QuantityElement]
+    /// ADD packs the children, DELETE unpacks them, OBSERVE confirms the aggregation.
     public var action: Action
+    /// The business step, e.g. ``BizStep/packing``.
     public var bizStep: BizStep?
+    /// The state afterwards, e.g. ``Disposition/inProgress``.
     public var disposition: Disposition?
+    /// Where the event was observed (`readPoint.id`).
     public var readPoint: String?
+    /// Where the container is afterwards (`bizLocation.id`).
     public var bizLocation: String?
+    /// Business documents the event belongs to.
     public var bizTransactionList: [BizTransaction]
+    /// Present when this event has been declared erroneous.
     public var errorDeclaration: ErrorDeclaration?
+    /// Station bookkeeping fields (`txng:` namespace).
     public var station: StationFields?
+    /// Other user extension elements, in order.
     public var extensions: [ExtensionField]
 
+    /// An aggregation event; the offset defaults to Việt Nam's `+07:00`.
     public init(
         eventID: String? = nil,
         eventTime: Date,
@@ -185,6 +208,7 @@ public enum EPCISEvent: Sendable, Equatable {
     case object(ObjectEvent)
     case aggregation(AggregationEvent)
 
+    /// The JSON `type` of this event.
     public var eventType: EventType {
         switch self {
         case .object: .objectEvent
@@ -192,6 +216,7 @@ public enum EPCISEvent: Sendable, Equatable {
         }
     }
 
+    /// The event identifier; settable so servers can assign one.
     public var eventID: String? {
         get {
             switch self {
@@ -207,6 +232,7 @@ public enum EPCISEvent: Sendable, Equatable {
         }
     }
 
+    /// When the event happened.
     public var eventTime: Date {
         switch self {
         case .object(let e): e.eventTime
@@ -214,6 +240,7 @@ public enum EPCISEvent: Sendable, Equatable {
         }
     }
 
+    /// The offset of the place the event happened.
     public var eventTimeZoneOffset: TimeZoneOffset {
         switch self {
         case .object(let e): e.eventTimeZoneOffset
@@ -221,6 +248,7 @@ public enum EPCISEvent: Sendable, Equatable {
         }
     }
 
+    /// The event's action.
     public var action: Action {
         switch self {
         case .object(let e): e.action
@@ -228,6 +256,7 @@ public enum EPCISEvent: Sendable, Equatable {
         }
     }
 
+    /// The event's business step.
     public var bizStep: BizStep? {
         switch self {
         case .object(let e): e.bizStep
@@ -235,6 +264,7 @@ public enum EPCISEvent: Sendable, Equatable {
         }
     }
 
+    /// The event's disposition.
     public var disposition: Disposition? {
         switch self {
         case .object(let e): e.disposition
@@ -242,6 +272,7 @@ public enum EPCISEvent: Sendable, Equatable {
         }
     }
 
+    /// The error declaration, if the event was declared erroneous.
     public var errorDeclaration: ErrorDeclaration? {
         switch self {
         case .object(let e): e.errorDeclaration
@@ -249,6 +280,7 @@ public enum EPCISEvent: Sendable, Equatable {
         }
     }
 
+    /// The station bookkeeping fields, if any.
     public var station: StationFields? {
         switch self {
         case .object(let e): e.station

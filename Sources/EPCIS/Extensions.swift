@@ -39,6 +39,7 @@ public struct ExtensionName: Sendable, Hashable, CustomStringConvertible {
     /// The local part, e.g. `lotNumber`.
     public var localName: String
 
+    /// A name in `namespace`; the namespace is hashed verbatim, so spell it exactly as declared.
     public init(namespace: String, localName: String) {
         self.namespace = namespace
         self.localName = localName
@@ -57,6 +58,7 @@ public struct ExtensionName: Sendable, Hashable, CustomStringConvertible {
     /// `{namespace}localName`, the form the event hash uses.
     public var clarkNotation: String { "{" + namespace + "}" + localName }
 
+    /// The ``clarkNotation``.
     public var description: String { clarkNotation }
 }
 
@@ -81,9 +83,12 @@ public indirect enum ExtensionValue: Sendable, Equatable {
 
 /// One namespaced element: name and value.
 public struct ExtensionField: Sendable, Equatable {
+    /// The element's namespaced name.
     public var name: ExtensionName
+    /// The element's content.
     public var value: ExtensionValue
 
+    /// An element `name` with content `value`.
     public init(_ name: ExtensionName, _ value: ExtensionValue) {
         self.name = name
         self.value = value
@@ -98,6 +103,7 @@ public struct ILMD: Sendable, Equatable {
     /// All elements in order.
     public var fields: [ExtensionField]
 
+    /// ILMD with the given elements, in order.
     public init(fields: [ExtensionField] = []) {
         self.fields = fields
     }
@@ -112,6 +118,7 @@ public struct ILMD: Sendable, Equatable {
         fields.append(contentsOf: additional)
     }
 
+    /// Whether there are no elements (empty ILMD is not encoded or hashed).
     public var isEmpty: Bool { fields.isEmpty }
 
     /// The value of an element; setting `nil` removes it, setting a new name appends it.
@@ -166,6 +173,7 @@ public struct StationFields: Sendable, Equatable {
     /// decommissioned. Vietnamese text is fine.
     public var reason: String?
 
+    /// Station fields; only `stationID` is required.
     public init(stationID: String, operatorID: String? = nil, sequence: Int? = nil,
                 reprintOf: String? = nil, reason: String? = nil) {
         self.stationID = stationID

@@ -37,6 +37,7 @@ public struct TimeZoneOffset: RawRepresentable, Sendable, Hashable, CustomString
         self.init(minutes: seconds / 60)
     }
 
+    /// The offset as written.
     public var description: String { rawValue }
 
     /// `+00:00`.
@@ -50,8 +51,19 @@ public struct TimeZoneOffset: RawRepresentable, Sendable, Hashable, CustomString
 /// `Date` is a binary floating-point value; routing every conversion through this one rounding
 /// point keeps the encoded JSON and the event hash in agreement about the same instant.
 enum EPCISInstant {
+    /// Instants whose local time has a four-digit year at every offset within ±14:00
+    /// (0001-01-01T14:00Z ... 9999-12-31T09:59:59.999Z).
+    static let representable: ClosedRange<Int64> = -62_135_546_400_000...253_402_250_399_999
+
+    /// Rounds to the millisecond and clamps into ``representable`` so that a nonsensical
+    /// `Date` (a corrupted clock, `.distantFuture` arithmetic) can never trap or produce a
+    /// timestamp the decoder would reject.
     static func milliseconds(_ date: Date) -> Int64 {
-        Int64((date.timeIntervalSince1970 * 1000).rounded())
+        let ms = (date.timeIntervalSince1970 * 1000).rounded()
+        guard ms.isFinite else { return 0 }
+        if ms <= Double(representable.lowerBound) { return representable.lowerBound }
+        if ms >= Double(representable.upperBound) { return representable.upperBound }
+        return Int64(ms)
     }
 
     static func date(milliseconds: Int64) -> Date {

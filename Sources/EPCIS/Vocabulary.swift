@@ -11,28 +11,22 @@ public protocol CBVTerm: RawRepresentable<String>, Sendable, Hashable, CustomStr
     static var urnPrefix: String { get }
     /// Every bare word CBV 2.0 defines for this vocabulary.
     static var standardWords: Set<String> { get }
-    /// Wraps an already-normalised raw value; use `init?(rawValue:)` for untrusted input.
-    init(normalized: String)
 }
 
 extension CBVTerm {
-    /// Accepts a CBV 2.0 bare word, its URN or web URI (normalised to the bare word), or any
-    /// other absolute URI as a company-specific term. Rejects unknown bare words, which are
-    /// almost always typos (`comissioning`) rather than intended private vocabulary.
-    public init?(rawValue: String) {
-        if Self.standardWords.contains(rawValue) {
-            self.init(normalized: rawValue)
-            return
-        }
-        for prefix in [Self.urnPrefix, Self.webURIPrefix] where rawValue.hasPrefix(prefix) {
-            // GS1's own namespaces hold only the standard terms; anything else there is a typo.
+    /// The stored form of `rawValue`, or `nil` if it is not acceptable.
+    ///
+    /// Accepts a CBV 2.0 bare word, its URN or web URI (folded to the bare word), or any other
+    /// absolute URI as a company-specific term. Rejects unknown bare words, which are almost
+    /// always typos (`comissioning`) rather than intended private vocabulary, and unknown words
+    /// inside GS1's own URN/URI spaces.
+    static func normalize(_ rawValue: String) -> String? {
+        if standardWords.contains(rawValue) { return rawValue }
+        for prefix in [urnPrefix, webURIPrefix] where rawValue.hasPrefix(prefix) {
             let word = String(rawValue.dropFirst(prefix.count))
-            guard Self.standardWords.contains(word) else { return nil }
-            self.init(normalized: word)
-            return
+            return standardWords.contains(word) ? word : nil
         }
-        guard URISyntax.isAbsoluteURI(rawValue) else { return nil }
-        self.init(normalized: rawValue)
+        return URISyntax.isAbsoluteURI(rawValue) ? rawValue : nil
     }
 
     /// Whether this is one of the CBV 2.0 standard terms.
@@ -41,13 +35,20 @@ extension CBVTerm {
     /// The full URI: the GS1 web URI for standard terms, the term itself otherwise.
     public var uri: String { isStandard ? Self.webURIPrefix + rawValue : rawValue }
 
+    /// The raw value.
     public var description: String { rawValue }
 }
 
 /// The business process step of an event (CBV 2.0 §7.2).
 public struct BizStep: CBVTerm {
+    /// The bare CBV word for a standard term, the full URI otherwise.
     public let rawValue: String
-    public init(normalized: String) { rawValue = normalized }
+    /// Validates and normalises; see ``CBVTerm``.
+    public init?(rawValue: String) {
+        guard let normalized = Self.normalize(rawValue) else { return nil }
+        self.rawValue = normalized
+    }
+    private init(standard word: String) { rawValue = word }
     public static let webURIPrefix = "https://ref.gs1.org/cbv/BizStep-"
     public static let urnPrefix = "urn:epcglobal:cbv:bizstep:"
     public static let standardWords: Set<String> = [
@@ -60,53 +61,59 @@ public struct BizStep: CBVTerm {
         "transporting", "unloading", "unpacking", "void_shipping",
     ]
 
-    public static let accepting = BizStep(normalized: "accepting")
-    public static let arriving = BizStep(normalized: "arriving")
-    public static let assembling = BizStep(normalized: "assembling")
-    public static let collecting = BizStep(normalized: "collecting")
-    public static let commissioning = BizStep(normalized: "commissioning")
-    public static let consigning = BizStep(normalized: "consigning")
-    public static let creatingClassInstance = BizStep(normalized: "creating_class_instance")
-    public static let cycleCounting = BizStep(normalized: "cycle_counting")
-    public static let decommissioning = BizStep(normalized: "decommissioning")
-    public static let departing = BizStep(normalized: "departing")
-    public static let destroying = BizStep(normalized: "destroying")
-    public static let disassembling = BizStep(normalized: "disassembling")
-    public static let dispensing = BizStep(normalized: "dispensing")
-    public static let encoding = BizStep(normalized: "encoding")
-    public static let enteringExiting = BizStep(normalized: "entering_exiting")
-    public static let holding = BizStep(normalized: "holding")
-    public static let inspecting = BizStep(normalized: "inspecting")
-    public static let installing = BizStep(normalized: "installing")
-    public static let killing = BizStep(normalized: "killing")
-    public static let loading = BizStep(normalized: "loading")
-    public static let other = BizStep(normalized: "other")
-    public static let packing = BizStep(normalized: "packing")
-    public static let picking = BizStep(normalized: "picking")
-    public static let receiving = BizStep(normalized: "receiving")
-    public static let removing = BizStep(normalized: "removing")
-    public static let repackaging = BizStep(normalized: "repackaging")
-    public static let repairing = BizStep(normalized: "repairing")
-    public static let replacing = BizStep(normalized: "replacing")
-    public static let reserving = BizStep(normalized: "reserving")
-    public static let retailSelling = BizStep(normalized: "retail_selling")
-    public static let sampling = BizStep(normalized: "sampling")
-    public static let sensorReporting = BizStep(normalized: "sensor_reporting")
-    public static let shipping = BizStep(normalized: "shipping")
-    public static let stagingOutbound = BizStep(normalized: "staging_outbound")
-    public static let stockTaking = BizStep(normalized: "stock_taking")
-    public static let stocking = BizStep(normalized: "stocking")
-    public static let storing = BizStep(normalized: "storing")
-    public static let transporting = BizStep(normalized: "transporting")
-    public static let unloading = BizStep(normalized: "unloading")
-    public static let unpacking = BizStep(normalized: "unpacking")
-    public static let voidShipping = BizStep(normalized: "void_shipping")
+    public static let accepting = BizStep(standard: "accepting")
+    public static let arriving = BizStep(standard: "arriving")
+    public static let assembling = BizStep(standard: "assembling")
+    public static let collecting = BizStep(standard: "collecting")
+    public static let commissioning = BizStep(standard: "commissioning")
+    public static let consigning = BizStep(standard: "consigning")
+    public static let creatingClassInstance = BizStep(standard: "creating_class_instance")
+    public static let cycleCounting = BizStep(standard: "cycle_counting")
+    public static let decommissioning = BizStep(standard: "decommissioning")
+    public static let departing = BizStep(standard: "departing")
+    public static let destroying = BizStep(standard: "destroying")
+    public static let disassembling = BizStep(standard: "disassembling")
+    public static let dispensing = BizStep(standard: "dispensing")
+    public static let encoding = BizStep(standard: "encoding")
+    public static let enteringExiting = BizStep(standard: "entering_exiting")
+    public static let holding = BizStep(standard: "holding")
+    public static let inspecting = BizStep(standard: "inspecting")
+    public static let installing = BizStep(standard: "installing")
+    public static let killing = BizStep(standard: "killing")
+    public static let loading = BizStep(standard: "loading")
+    public static let other = BizStep(standard: "other")
+    public static let packing = BizStep(standard: "packing")
+    public static let picking = BizStep(standard: "picking")
+    public static let receiving = BizStep(standard: "receiving")
+    public static let removing = BizStep(standard: "removing")
+    public static let repackaging = BizStep(standard: "repackaging")
+    public static let repairing = BizStep(standard: "repairing")
+    public static let replacing = BizStep(standard: "replacing")
+    public static let reserving = BizStep(standard: "reserving")
+    public static let retailSelling = BizStep(standard: "retail_selling")
+    public static let sampling = BizStep(standard: "sampling")
+    public static let sensorReporting = BizStep(standard: "sensor_reporting")
+    public static let shipping = BizStep(standard: "shipping")
+    public static let stagingOutbound = BizStep(standard: "staging_outbound")
+    public static let stockTaking = BizStep(standard: "stock_taking")
+    public static let stocking = BizStep(standard: "stocking")
+    public static let storing = BizStep(standard: "storing")
+    public static let transporting = BizStep(standard: "transporting")
+    public static let unloading = BizStep(standard: "unloading")
+    public static let unpacking = BizStep(standard: "unpacking")
+    public static let voidShipping = BizStep(standard: "void_shipping")
 }
 
 /// The business state of the objects after the event (CBV 2.0 §7.3).
 public struct Disposition: CBVTerm {
+    /// The bare CBV word for a standard term, the full URI otherwise.
     public let rawValue: String
-    public init(normalized: String) { rawValue = normalized }
+    /// Validates and normalises; see ``CBVTerm``.
+    public init?(rawValue: String) {
+        guard let normalized = Self.normalize(rawValue) else { return nil }
+        self.rawValue = normalized
+    }
+    private init(standard word: String) { rawValue = word }
     public static let webURIPrefix = "https://ref.gs1.org/cbv/Disp-"
     public static let urnPrefix = "urn:epcglobal:cbv:disp:"
     public static let standardWords: Set<String> = [
@@ -119,45 +126,51 @@ public struct Disposition: CBVTerm {
         "unavailable", "unknown",
     ]
 
-    public static let active = Disposition(normalized: "active")
-    public static let available = Disposition(normalized: "available")
-    public static let completenessVerified = Disposition(normalized: "completeness_verified")
-    public static let completenessInferred = Disposition(normalized: "completeness_inferred")
-    public static let conformant = Disposition(normalized: "conformant")
-    public static let containerClosed = Disposition(normalized: "container_closed")
-    public static let containerOpen = Disposition(normalized: "container_open")
-    public static let damaged = Disposition(normalized: "damaged")
-    public static let destroyed = Disposition(normalized: "destroyed")
-    public static let dispensed = Disposition(normalized: "dispensed")
-    public static let disposed = Disposition(normalized: "disposed")
-    public static let encoded = Disposition(normalized: "encoded")
-    public static let expired = Disposition(normalized: "expired")
-    public static let inProgress = Disposition(normalized: "in_progress")
-    public static let inTransit = Disposition(normalized: "in_transit")
-    public static let inactive = Disposition(normalized: "inactive")
-    public static let mismatchInstance = Disposition(normalized: "mismatch_instance")
-    public static let mismatchClass = Disposition(normalized: "mismatch_class")
-    public static let mismatchQuantity = Disposition(normalized: "mismatch_quantity")
-    public static let needsReplacement = Disposition(normalized: "needs_replacement")
-    public static let noPedigreeMatch = Disposition(normalized: "no_pedigree_match")
-    public static let nonConformant = Disposition(normalized: "non_conformant")
-    public static let nonSellableOther = Disposition(normalized: "non_sellable_other")
-    public static let partiallyDispensed = Disposition(normalized: "partially_dispensed")
-    public static let recalled = Disposition(normalized: "recalled")
-    public static let reserved = Disposition(normalized: "reserved")
-    public static let retailSold = Disposition(normalized: "retail_sold")
-    public static let returned = Disposition(normalized: "returned")
-    public static let sellableAccessible = Disposition(normalized: "sellable_accessible")
-    public static let sellableNotAccessible = Disposition(normalized: "sellable_not_accessible")
-    public static let stolen = Disposition(normalized: "stolen")
-    public static let unavailable = Disposition(normalized: "unavailable")
-    public static let unknown = Disposition(normalized: "unknown")
+    public static let active = Disposition(standard: "active")
+    public static let available = Disposition(standard: "available")
+    public static let completenessVerified = Disposition(standard: "completeness_verified")
+    public static let completenessInferred = Disposition(standard: "completeness_inferred")
+    public static let conformant = Disposition(standard: "conformant")
+    public static let containerClosed = Disposition(standard: "container_closed")
+    public static let containerOpen = Disposition(standard: "container_open")
+    public static let damaged = Disposition(standard: "damaged")
+    public static let destroyed = Disposition(standard: "destroyed")
+    public static let dispensed = Disposition(standard: "dispensed")
+    public static let disposed = Disposition(standard: "disposed")
+    public static let encoded = Disposition(standard: "encoded")
+    public static let expired = Disposition(standard: "expired")
+    public static let inProgress = Disposition(standard: "in_progress")
+    public static let inTransit = Disposition(standard: "in_transit")
+    public static let inactive = Disposition(standard: "inactive")
+    public static let mismatchInstance = Disposition(standard: "mismatch_instance")
+    public static let mismatchClass = Disposition(standard: "mismatch_class")
+    public static let mismatchQuantity = Disposition(standard: "mismatch_quantity")
+    public static let needsReplacement = Disposition(standard: "needs_replacement")
+    public static let noPedigreeMatch = Disposition(standard: "no_pedigree_match")
+    public static let nonConformant = Disposition(standard: "non_conformant")
+    public static let nonSellableOther = Disposition(standard: "non_sellable_other")
+    public static let partiallyDispensed = Disposition(standard: "partially_dispensed")
+    public static let recalled = Disposition(standard: "recalled")
+    public static let reserved = Disposition(standard: "reserved")
+    public static let retailSold = Disposition(standard: "retail_sold")
+    public static let returned = Disposition(standard: "returned")
+    public static let sellableAccessible = Disposition(standard: "sellable_accessible")
+    public static let sellableNotAccessible = Disposition(standard: "sellable_not_accessible")
+    public static let stolen = Disposition(standard: "stolen")
+    public static let unavailable = Disposition(standard: "unavailable")
+    public static let unknown = Disposition(standard: "unknown")
 }
 
 /// The kind of business document a `bizTransaction` refers to (CBV 2.0 §7.4).
 public struct BusinessTransactionType: CBVTerm {
+    /// The bare CBV word for a standard term, the full URI otherwise.
     public let rawValue: String
-    public init(normalized: String) { rawValue = normalized }
+    /// Validates and normalises; see ``CBVTerm``.
+    public init?(rawValue: String) {
+        guard let normalized = Self.normalize(rawValue) else { return nil }
+        self.rawValue = normalized
+    }
+    private init(standard word: String) { rawValue = word }
     public static let webURIPrefix = "https://ref.gs1.org/cbv/BTT-"
     public static let urnPrefix = "urn:epcglobal:cbv:btt:"
     public static let standardWords: Set<String> = [
@@ -165,31 +178,37 @@ public struct BusinessTransactionType: CBVTerm {
         "testprd", "testres", "upevt",
     ]
 
-    public static let billOfLading = BusinessTransactionType(normalized: "bol")
-    public static let certificate = BusinessTransactionType(normalized: "cert")
-    public static let despatchAdvice = BusinessTransactionType(normalized: "desadv")
-    public static let invoice = BusinessTransactionType(normalized: "inv")
-    public static let pedigree = BusinessTransactionType(normalized: "pedigree")
-    public static let purchaseOrder = BusinessTransactionType(normalized: "po")
-    public static let purchaseOrderConfirmation = BusinessTransactionType(normalized: "poc")
-    public static let productionOrder = BusinessTransactionType(normalized: "prodorder")
-    public static let receivingAdvice = BusinessTransactionType(normalized: "recadv")
-    public static let returnMerchandiseAuthorisation = BusinessTransactionType(normalized: "rma")
-    public static let testProcedure = BusinessTransactionType(normalized: "testprd")
-    public static let testResult = BusinessTransactionType(normalized: "testres")
-    public static let upstreamEPCISEvent = BusinessTransactionType(normalized: "upevt")
+    public static let billOfLading = BusinessTransactionType(standard: "bol")
+    public static let certificate = BusinessTransactionType(standard: "cert")
+    public static let despatchAdvice = BusinessTransactionType(standard: "desadv")
+    public static let invoice = BusinessTransactionType(standard: "inv")
+    public static let pedigree = BusinessTransactionType(standard: "pedigree")
+    public static let purchaseOrder = BusinessTransactionType(standard: "po")
+    public static let purchaseOrderConfirmation = BusinessTransactionType(standard: "poc")
+    public static let productionOrder = BusinessTransactionType(standard: "prodorder")
+    public static let receivingAdvice = BusinessTransactionType(standard: "recadv")
+    public static let returnMerchandiseAuthorisation = BusinessTransactionType(standard: "rma")
+    public static let testProcedure = BusinessTransactionType(standard: "testprd")
+    public static let testResult = BusinessTransactionType(standard: "testres")
+    public static let upstreamEPCISEvent = BusinessTransactionType(standard: "upevt")
 }
 
 /// Why an event was declared erroneous (CBV 2.0 §7.5).
 public struct ErrorReason: CBVTerm {
+    /// The bare CBV word for a standard term, the full URI otherwise.
     public let rawValue: String
-    public init(normalized: String) { rawValue = normalized }
+    /// Validates and normalises; see ``CBVTerm``.
+    public init?(rawValue: String) {
+        guard let normalized = Self.normalize(rawValue) else { return nil }
+        self.rawValue = normalized
+    }
+    private init(standard word: String) { rawValue = word }
     public static let webURIPrefix = "https://ref.gs1.org/cbv/ER-"
     public static let urnPrefix = "urn:epcglobal:cbv:er:"
     public static let standardWords: Set<String> = ["did_not_occur", "incorrect_data"]
 
-    public static let didNotOccur = ErrorReason(normalized: "did_not_occur")
-    public static let incorrectData = ErrorReason(normalized: "incorrect_data")
+    public static let didNotOccur = ErrorReason(standard: "did_not_occur")
+    public static let incorrectData = ErrorReason(standard: "incorrect_data")
 }
 
 /// How an event changes the lifetime of the objects it names (EPCIS 2.0 §7.3.2).

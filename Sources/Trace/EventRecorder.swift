@@ -8,7 +8,7 @@ import GRDB
 public actor EventRecorder {
     private let store: EventStore
     private let pool: DatabasePool
-    private var pending: [(EPCISEvent, String?, CheckedContinuation<StoredEvent, Error>)] = []
+    private var pending: [(EventStore.Prepared, CheckedContinuation<StoredEvent, Error>)] = []
     private var writing = false
     /// Upper bound of events per transaction, so one commit never holds the writer for long.
     public let maxGroup: Int
@@ -20,9 +20,14 @@ public actor EventRecorder {
     }
 
     /// Appends one event durably (sharing the commit with concurrent callers).
-    public func record(_ event: EPCISEvent, lot: String? = nil) async throws -> StoredEvent {
+    public nonisolated func record(_ event: EPCISEvent, lot: String? = nil) async throws -> StoredEvent {
+        // Hash and encode on the caller's task, in parallel with other callers; only the insert is serial.
+        try await enqueue(EventStore.Prepared(event, lot: lot))
+    }
+
+    private func enqueue(_ prepared: EventStore.Prepared) async throws -> StoredEvent {
         try await withCheckedThrowingContinuation { c in
-            pending.append((event, lot, c))
+            pending.append((prepared, c))
             if !writing {
                 writing = true
                 Task { await self.drain() }
@@ -36,11 +41,11 @@ public actor EventRecorder {
             pending.removeFirst(group.count)
             let store = self.store
             do {
-                let items = group.map { ($0.0, $0.1) }
-                let stored = try await pool.write { db in try store.append(items, in: db) }
-                for (i, item) in group.enumerated() { item.2.resume(returning: stored[i]) }
+                let items = group.map(\.0)
+                let stored = try await pool.write { db in try store.append(prepared: items, in: db) }
+                for (i, item) in group.enumerated() { item.1.resume(returning: stored[i]) }
             } catch {
-                for item in group { item.2.resume(throwing: error) }
+                for item in group { item.1.resume(throwing: error) }
             }
         }
         writing = false

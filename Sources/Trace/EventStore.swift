@@ -43,15 +43,33 @@ public struct EventStore: Sendable {
         self.stationID = stationID
     }
 
-    /// Appends events inside the caller's write transaction, so a state change and its event
-    /// commit together or not at all. Fills `txng:sequence` and the CBV 2.0 hash `eventID`.
-    /// - Parameter lot: the lot the events are about, when the caller knows it (kept for lookup and export by lot).
-    public func append(_ events: [EPCISEvent], lot: String? = nil, in db: Database) throws -> [StoredEvent] {
-        try append(events.map { ($0, lot) }, in: db)
+    /// An event made ready for storage: its CBV 2.0 hash as `eventID` and its exact JSON bytes.
+    /// Preparing is the CPU-heavy part and needs no database, so callers do it concurrently
+    /// before they queue for the single writer.
+    public struct Prepared: Sendable {
+        public let event: EPCISEvent
+        public let eventID: String
+        public let body: Data
+        public let eventTime: String
+        public let lot: String?
+
+        public init(_ original: EPCISEvent, lot: String? = nil) {
+            event = original.withHashEventID()
+            eventID = event.eventID!
+            body = event.jsonData()
+            eventTime = EventTime.string(event.eventTime, offset: event.eventTimeZoneOffset)
+            if case .object(let o) = event, let l = o.ilmd.lotNumber { self.lot = l } else { self.lot = lot }
+        }
     }
 
-    /// Appends events, each with the lot it is about (nil if unknown).
-    public func append(_ items: [(EPCISEvent, String?)], in db: Database) throws -> [StoredEvent] {
+    /// Appends events inside the caller's write transaction, so a state change and its event
+    /// commit together or not at all. The CBV 2.0 hash becomes the `eventID`.
+    public func append(_ events: [EPCISEvent], lot: String? = nil, in db: Database) throws -> [StoredEvent] {
+        try append(prepared: events.map { Prepared($0, lot: lot) }, in: db)
+    }
+
+    /// Appends prepared events: assigns sequence numbers and links each into the chain.
+    public func append(prepared items: [Prepared], in db: Database) throws -> [StoredEvent] {
         guard !items.isEmpty else { return [] }
         let last = try Row.fetchOne(db, sql: "SELECT seq, chain_hash FROM events ORDER BY seq DESC LIMIT 1")
         var seq: Int64 = last?["seq"] ?? 0
@@ -64,25 +82,13 @@ public struct EventStore: Sendable {
         let index = try db.cachedStatement(sql: "INSERT OR IGNORE INTO event_epcs(epc, seq) VALUES (?, ?)")
         var out: [StoredEvent] = []
         out.reserveCapacity(items.count)
-        for (original, lot) in items {
-            var event = original
+        for p in items {
             seq += 1
-            switch event {
-            case .object(var o) where o.station != nil: o.station!.sequence = Int(seq); event = .object(o)
-            case .aggregation(var a) where a.station != nil: a.station!.sequence = Int(seq); event = .aggregation(a)
-            default: break
-            }
-            event = event.withHashEventID()
-            let eventID = event.eventID!
-            let body = event.jsonData()
-            chain = Self.link(previous: chain, eventID: eventID, body: body)
-            let time = EventTime.string(event.eventTime, offset: event.eventTimeZoneOffset)
-            let eventLot: String?
-            if case .object(let o) = event, let l = o.ilmd.lotNumber { eventLot = l } else { eventLot = lot }
-            try insert.execute(arguments: [seq, eventID, event.eventType.rawValue, event.bizStep?.rawValue, time, recordedAt, eventLot, body, chain])
-            for epc in event.identifiers { try index.execute(arguments: [epc, seq]) }
-            out.append(StoredEvent(seq: seq, eventID: eventID, eventType: event.eventType.rawValue, bizStep: event.bizStep?.rawValue,
-                                   eventTime: time, body: body, chainHash: chain))
+            chain = Self.link(previous: chain, eventID: p.eventID, body: p.body)
+            let type = p.event.eventType.rawValue, step = p.event.bizStep?.rawValue
+            try insert.execute(arguments: [seq, p.eventID, type, step, p.eventTime, recordedAt, p.lot, p.body, chain])
+            for epc in p.event.identifiers { try index.execute(arguments: [epc, seq]) }
+            out.append(StoredEvent(seq: seq, eventID: p.eventID, eventType: type, bizStep: step, eventTime: p.eventTime, body: p.body, chainHash: chain))
         }
         return out
     }
@@ -97,7 +103,15 @@ public struct EventStore: Sendable {
         h.update(data: Array(previous.utf8))
         h.update(data: Array(eventID.utf8))
         h.update(data: body)
-        return h.finalize().map { String(format: "%02x", $0) }.joined()
+        return hex(h.finalize())
+    }
+
+    static func hex(_ bytes: some Sequence<UInt8>) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out = [UInt8]()
+        out.reserveCapacity(64)
+        for b in bytes { out.append(digits[Int(b >> 4)]); out.append(digits[Int(b & 0x0f)]) }
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// Re-walks the whole chain: each event's hash must match its content, each link its predecessor.
@@ -192,14 +206,23 @@ extension EPCISEvent {
 /// Event times as EPCIS writes them: the local time of the offset, with milliseconds.
 public enum EventTime {
     public static func string(_ date: Date, offset: TimeZoneOffset) -> String {
-        let seconds = offset.minutes * 60
-        let shifted = date.timeIntervalSince1970 + Double(seconds)
+        let shifted = date.timeIntervalSince1970 + Double(offset.minutes * 60)
         let whole = floor(shifted)
         var t = time_t(whole)
         var tmv = tm()
         gmtime_r(&t, &tmv)
         let ms = min(999, Int(((shifted - whole) * 1000).rounded(.down)))
-        return String(format: "%04d-%02d-%02dT%02d:%02d:%02d.%03d", Int(tmv.tm_year) + 1900, Int(tmv.tm_mon) + 1, Int(tmv.tm_mday),
-                      Int(tmv.tm_hour), Int(tmv.tm_min), Int(tmv.tm_sec), ms) + offset.rawValue
+        var out = [UInt8]()
+        out.reserveCapacity(29)
+        func put(_ v: Int, _ width: Int) {
+            var d = [UInt8](repeating: 0x30, count: width)
+            var x = v
+            for i in stride(from: width - 1, through: 0, by: -1) { d[i] = UInt8(0x30 + x % 10); x /= 10 }
+            out += d
+        }
+        put(Int(tmv.tm_year) + 1900, 4); out.append(0x2D); put(Int(tmv.tm_mon) + 1, 2); out.append(0x2D); put(Int(tmv.tm_mday), 2)
+        out.append(0x54); put(Int(tmv.tm_hour), 2); out.append(0x3A); put(Int(tmv.tm_min), 2); out.append(0x3A); put(Int(tmv.tm_sec), 2)
+        out.append(0x2E); put(ms, 3)
+        return String(decoding: out, as: UTF8.self) + offset.rawValue
     }
 }

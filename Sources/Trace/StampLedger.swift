@@ -11,14 +11,16 @@ public struct StationIdentity: Sendable, Equatable {
     public let offset: TimeZoneOffset
     public let resolver: String
 
+    /// `https://id.gs1.org/414/<gln>/254/<ext>`: this line or door.
+    public let readPointURI: String
+    /// `https://id.gs1.org/414/<gln>`: the site.
+    public let bizLocationURI: String
+
     public init(stationID: String, gln: String, readPoint: String, offset: TimeZoneOffset = .vietnam, resolver: String) {
         self.stationID = stationID; self.gln = gln; self.readPoint = readPoint; self.offset = offset; self.resolver = resolver
+        readPointURI = "https://id.gs1.org/414/\(gln)/254/\(DigitalLinkText.encode(readPoint))"
+        bizLocationURI = "https://id.gs1.org/414/\(gln)"
     }
-
-    /// `https://id.gs1.org/414/<gln>/254/<ext>`: this line or door.
-    public var readPointURI: String { "https://id.gs1.org/414/\(gln)/254/\(DigitalLinkText.encode(readPoint))" }
-    /// `https://id.gs1.org/414/<gln>`: the site.
-    public var bizLocationURI: String { "https://id.gs1.org/414/\(gln)" }
 }
 
 /// The life of one stamp serial (after OPEN-SCS PSS): reserved → sent (bytes left for the printer)
@@ -131,33 +133,34 @@ public struct StampLedger: Sendable {
     /// per stamp (ObjectEvent ADD, commissioning, active, lot and expiry in ILMD).
     @discardableResult
     public func commission(_ reservation: Reservation, indices: Range<Int>, operatorID: String? = nil, at time: Date = Date()) throws -> [StoredEvent] {
-        try store.pool.write { db in
-            let info = try batchInfo(db, reservation.batchID)
-            var evs: [EPCISEvent] = []
-            evs.reserveCapacity(indices.count)
+        let info = try store.pool.read { db in try batchInfo(db, reservation.batchID) }
+        let serials = indices.map(reservation.serial(at:))
+        // Hash and encode before taking the write lock.
+        let prepared = serials.map { serial in
+            EventStore.Prepared(.object(ObjectEvent(
+                eventTime: time, eventTimeZoneOffset: identity.offset,
+                epcList: [Stamp.epc(gtin: reservation.gtin, serial: serial)], action: .add,
+                bizStep: .commissioning, disposition: .active,
+                readPoint: identity.readPointURI, bizLocation: identity.bizLocationURI,
+                ilmd: ILMD(lotNumber: info.lot, itemExpirationDate: info.expiry),
+                station: stationFields(operatorID: operatorID))), lot: info.lot)
+        }
+        return try store.pool.write { db in
             let now = Timestamp.now()
             let upsert = try db.cachedStatement(sql: """
                 INSERT INTO serial_states(gtin, serial, batch_id, reservation_id, state, updated_at) VALUES (?, ?, ?, ?, 'commissioned', ?)
                 ON CONFLICT(gtin, serial) DO UPDATE SET state = 'commissioned', updated_at = excluded.updated_at
                   WHERE state IN ('sent', 'uncertain', 'encoded')
                 """)
-            for i in indices {
-                let serial = reservation.serial(at: i)
+            for serial in serials {
                 try upsert.execute(arguments: [reservation.gtin, serial, reservation.batchID, reservation.id, now])
                 if db.changesCount == 0 {
                     let st = try String.fetchOne(db, sql: "SELECT state FROM serial_states WHERE gtin = ? AND serial = ?", arguments: [reservation.gtin, serial])
                     throw st == "voided" ? LedgerError.alreadyVoided(serial: serial) : LedgerError.alreadyCommissioned(serial: serial)
                 }
-                evs.append(.object(ObjectEvent(
-                    eventTime: time, eventTimeZoneOffset: identity.offset,
-                    epcList: [Stamp.epc(gtin: reservation.gtin, serial: serial)], action: .add,
-                    bizStep: .commissioning, disposition: .active,
-                    readPoint: identity.readPointURI, bizLocation: identity.bizLocationURI,
-                    ilmd: ILMD(lotNumber: info.lot, itemExpirationDate: info.expiry),
-                    station: stationFields(operatorID: operatorID))))
             }
-            let stored = try events.append(evs, lot: info.lot, in: db)
-            try setLastEvents(db, gtin: reservation.gtin, serials: indices.map(reservation.serial(at:)), stored: stored)
+            let stored = try events.append(prepared: prepared, in: db)
+            try setLastEvents(db, gtin: reservation.gtin, serials: serials, stored: stored)
             return stored
         }
     }
