@@ -2,6 +2,7 @@ import Devices
 import Foundation
 import GRDB
 import Logging
+import GS1
 import Trace
 
 /// The running station: configuration, the store, the printers. Services and the web API call into it.
@@ -19,17 +20,7 @@ public final class StationCore: Sendable {
         self.startedAt = Date()
         trace = try TraceServices(config: config)
         store = trace.store
-        var printers: [String: any LabelPrinter] = [:]
-        for p in config.printers {
-            switch p.driver {
-            case .virtual:
-                let dir = URL(fileURLWithPath: p.output, relativeTo: config.dataDirectory).standardizedFileURL
-                printers[p.name] = try VirtualPrinter(name: p.name, language: p.language == .zpl ? .zpl : .escpos,
-                                                      dpi: p.dpi, directory: dir)
-            case .tcp, .usb, .file:
-                throw StationError.unsupportedDriver(printer: p.name, driver: p.driver.rawValue)
-            }
-        }
+        let printers = try PrinterSetup.make(config)
         self.printers = printers
         try store.pool.write { db in
             try db.execute(sql: "INSERT INTO meta(key, value) VALUES('station.id', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
@@ -37,18 +28,85 @@ public final class StationCore: Sendable {
         }
     }
 
-    /// Records one line from a scanner and says what it looked like. Every line is kept.
+    /// Handles one scan: parses it, checks it for the scanner's mode, records the event (or the
+    /// rejection with its reason) and keeps the raw line in the scan log either way.
     @discardableResult
     public func recordScan(_ raw: [UInt8], scanner: String) throws -> ScanRecord {
+        let mode = config.scanners.first { $0.name == scanner }?.mode ?? .inspecting
         let kind = ScanClassifier.classify(raw)
-        let record = ScanRecord(receivedAt: Date(), scanner: scanner, raw: raw, kind: kind)
-        try store.pool.write { db in
+        var record = ScanRecord(receivedAt: Date(), scanner: scanner, raw: raw, kind: kind, outcome: .rejected, message: "")
+        if kind == .unreadable {
+            record.message = raw.isEmpty ? "Mã quá dài hoặc rỗng: quét lại." : "Dữ liệu quét không đọc được (không phải UTF-8): kiểm tra cấu hình máy quét."
+        } else if recentScans.isRepeat(raw, scanner: scanner, window: config.scanners.first { $0.name == scanner }?.debounce ?? 2) {
+            record.outcome = .duplicate
+            record.message = "Mã vừa quét xong: bỏ qua lần đọc lặp."
+        } else if let text = String(validating: raw, as: UTF8.self) {
+            (record.outcome, record.message, record.eventID) = handle(text: text, mode: mode, scanner: scanner)
+        }
+        try store.pool.write { [record] db in
             try db.execute(sql: "INSERT INTO scan_log(received_at, scanner, raw, kind, outcome) VALUES (?, ?, ?, ?, ?)",
                            arguments: [EventClock.iso8601(record.receivedAt, offset: config.utcOffset), scanner, Data(raw),
-                                       kind.rawValue, kind == .unreadable ? "rejected" : "logged"])
+                                       kind.rawValue, record.outcome.rawValue + (record.message.isEmpty ? "" : ": " + record.message)])
         }
-        logger.info("scan", metadata: ["scanner": "\(scanner)", "kind": "\(kind.rawValue)", "text": "\(record.displayText)"])
+        logger.info("scan", metadata: ["scanner": "\(scanner)", "mode": "\(mode.rawValue)", "kind": "\(kind.rawValue)",
+                                       "outcome": "\(record.outcome.rawValue)", "text": "\(record.displayText)", "message": "\(record.message)"])
         return record
+    }
+
+    private let cartons = CartonBuffer()
+    private let recentScans = RecentScans()
+
+    func handle(text: String, mode: StationConfig.Scanner.Mode, scanner: String) -> (ScanRecord.Outcome, String, String?) {
+        let code: TraceCode
+        do { code = try TraceCode(parsing: text) } catch {
+            return (.rejected, "Không phải mã GS1: \(error)", nil)
+        }
+        // A carton label (SSCC) closes the carton being packed.
+        if code.serial == nil, let ssccText = code.otherElements.first(where: { $0.ai == "00" })?.value ?? Self.sscc(from: text) {
+            guard mode == .packing else { return (.rejected, "Mã thùng (SSCC) chỉ dùng ở chế độ đóng gói.", nil) }
+            let items = cartons.take(scanner)
+            guard !items.isEmpty else { return (.rejected, "Thùng \(ssccText) chưa có sản phẩm nào: quét tem sản phẩm trước.", nil) }
+            do {
+                let e = try trace.ledger.pack(sscc: ssccText, children: items)
+                return (.accepted, "Đã đóng \(items.count) sản phẩm vào thùng \(ssccText).", e.eventID)
+            } catch { return (.rejected, "Không ghi được sự kiện đóng gói: \(error)", nil) }
+        }
+        guard let serial = code.serial else { return (.rejected, "Mã sản phẩm không có số sê-ri: không phải tem truy xuất.", nil) }
+        let verdict = trace.verifier.verify(text)
+        let epc = Stamp.epc(gtin: code.gtin.gtin14, serial: serial)
+        switch mode {
+        case .inspecting:
+            guard [.genuine, .suspicious, .void].contains(verdict.kind) else { return (.rejected, verdict.message, nil) }
+            do {
+                let e = try trace.ledger.observe(.inspecting, epcs: [epc], disposition: verdict.kind == .genuine ? nil : .nonConformant,
+                                                 reason: verdict.kind.rawValue)
+                return (verdict.kind == .genuine ? .accepted : .flagged, verdict.message, e.eventID)
+            } catch { return (.rejected, "Không ghi được sự kiện: \(error)", nil) }
+        case .receiving, .shipping:
+            guard verdict.kind == .genuine else { return (.rejected, verdict.message, nil) }
+            let kind: StampLedger.Observation = mode == .receiving ? .receiving : .shipping
+            if mode == .shipping, let last = try? lastStep(epc), last == "shipping" {
+                return (.rejected, "Tem này đã xuất kho rồi: không xuất lại.", nil)
+            }
+            do {
+                let e = try trace.ledger.observe(kind, epcs: [epc])
+                return (.accepted, mode == .receiving ? "Đã nhập kho." : "Đã xuất kho.", e.eventID)
+            } catch { return (.rejected, "Không ghi được sự kiện: \(error)", nil) }
+        case .packing:
+            guard verdict.kind == .genuine else { return (.rejected, verdict.message, nil) }
+            let n = cartons.add(epc, scanner: scanner)
+            return (.accepted, "Sản phẩm thứ \(n) của thùng: quét tiếp, hoặc quét mã thùng (SSCC) để đóng thùng.", nil)
+        }
+    }
+
+    private func lastStep(_ epc: String) throws -> String? {
+        try trace.ledger.events.events(identifier: epc).last?.bizStep
+    }
+
+    static func sscc(from text: String) -> String? {
+        // Digital Link form https://.../00/<18 digits>
+        guard let r = text.range(of: #"/00/([0-9]{18})"#, options: .regularExpression) else { return nil }
+        return String(text[r].dropFirst(4))
     }
 
     /// Hands a label to a named printer and journals it.
@@ -69,12 +127,10 @@ public final class StationCore: Sendable {
 }
 
 public enum StationError: Error, CustomStringConvertible, Equatable {
-    case unsupportedDriver(printer: String, driver: String)
     case unknownPrinter(String)
 
     public var description: String {
         switch self {
-        case .unsupportedDriver(let p, let d): return "printer \(p): driver \"\(d)\" is not available in this build; use driver = \"virtual\""
         case .unknownPrinter(let p): return "no printer named \"\(p)\" in the configuration"
         }
     }
@@ -86,10 +142,15 @@ public enum ScanKind: String, Sendable, Codable {
 }
 
 public struct ScanRecord: Sendable {
+    public enum Outcome: String, Sendable, Codable { case accepted, flagged, rejected, duplicate }
     public let receivedAt: Date
     public let scanner: String
     public let raw: [UInt8]
     public let kind: ScanKind
+    public var outcome: Outcome
+    /// What the operator is told, in Vietnamese.
+    public var message: String
+    public var eventID: String? = nil
     /// The scan as text with control characters shown as `<GS>` etc.
     public var displayText: String {
         guard let s = String(validating: raw, as: UTF8.self) else { return "<\(raw.count) bytes, not UTF-8>" }
@@ -119,5 +180,32 @@ public enum EventClock {
         let ms = Int((shifted.timeIntervalSince1970 - floor(shifted.timeIntervalSince1970)) * 1000)
         return String(format: "%04d-%02d-%02dT%02d:%02d:%02d.%03d", Int(tmv.tm_year) + 1900, Int(tmv.tm_mon) + 1, Int(tmv.tm_mday),
                       Int(tmv.tm_hour), Int(tmv.tm_min), Int(tmv.tm_sec), min(ms, 999)) + offset.description
+    }
+}
+
+/// Items scanned for the carton being packed, per scanner, until its SSCC is scanned.
+final class CartonBuffer: @unchecked Sendable {
+    private var items: [String: [String]] = [:]
+    private let lock = NSLock()
+    func add(_ epc: String, scanner: String) -> Int {
+        lock.lock(); defer { lock.unlock() }
+        if !(items[scanner]?.contains(epc) ?? false) { items[scanner, default: []].append(epc) }
+        return items[scanner]?.count ?? 0
+    }
+    func take(_ scanner: String) -> [String] {
+        lock.lock(); defer { lock.unlock() }
+        return items.removeValue(forKey: scanner) ?? []
+    }
+}
+
+/// The last code each scanner read, so a code read twice within the debounce window is one scan.
+final class RecentScans: @unchecked Sendable {
+    private var last: [String: ([UInt8], Date)] = [:]
+    private let lock = NSLock()
+    func isRepeat(_ raw: [UInt8], scanner: String, window: Double, now: Date = Date()) -> Bool {
+        lock.lock(); defer { lock.unlock() }
+        defer { last[scanner] = (raw, now) }
+        guard let (prev, at) = last[scanner] else { return false }
+        return prev == raw && now.timeIntervalSince(at) < window
     }
 }

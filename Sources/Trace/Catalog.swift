@@ -14,7 +14,7 @@ public struct Product: Sendable, Equatable, Codable {
     public var shelfLifeDays: Int?
 
     public init(gtin: String, name: String, producer: String, producerAddress: String = "", producerGLN: String,
-                template: String = "default", serialFormat: SerialFormat = .random, shelfLifeDays: Int? = nil) {
+                template: String = "mien-dong-50x30", serialFormat: SerialFormat = .random, shelfLifeDays: Int? = nil) {
         self.gtin = gtin; self.name = name; self.producer = producer; self.producerAddress = producerAddress
         self.producerGLN = producerGLN; self.template = template; self.serialFormat = serialFormat; self.shelfLifeDays = shelfLifeDays
     }
@@ -172,14 +172,27 @@ public struct Catalog: Sendable {
     }
 }
 
-/// Times as the store writes them.
-enum Timestamp {
-    static func now() -> String { iso.string(from: Date()) }
-    nonisolated(unsafe) static let iso: ISO8601DateFormatter = {
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return f
-    }()
+/// Times as the store writes them: ISO 8601 in UTC with milliseconds, e.g. `2025-03-14T02:15:02.481Z`.
+/// Formatted by hand (thread-safe, no formatter objects shared between threads).
+public enum Timestamp {
+    public static func now() -> String { string(Date()) }
+
+    public static func string(_ date: Date) -> String {
+        EventTime.string(date, offset: .utc).replacingOccurrences(of: "+00:00", with: "Z")
+    }
+
+    /// Parses what ``string(_:)`` writes.
+    public static func date(_ s: String) -> Date? {
+        let b = Array(s.utf8)
+        guard b.count >= 20 else { return nil }
+        func num(_ r: Range<Int>) -> Int? { Int(String(decoding: b[r], as: UTF8.self)) }
+        guard let y = num(0..<4), let mo = num(5..<7), let d = num(8..<10), let h = num(11..<13), let mi = num(14..<16), let se = num(17..<19) else { return nil }
+        var t = tm()
+        t.tm_year = Int32(y - 1900); t.tm_mon = Int32(mo - 1); t.tm_mday = Int32(d)
+        t.tm_hour = Int32(h); t.tm_min = Int32(mi); t.tm_sec = Int32(se)
+        let ms = b.count >= 23 && b[19] == UInt8(ascii: ".") ? (num(20..<23) ?? 0) : 0
+        return Date(timeIntervalSince1970: Double(timegm(&t)) + Double(ms) / 1000)
+    }
     static func day(_ s: String) -> Date? {
         let parts = s.split(separator: "-")
         guard s.count == 10, parts.count == 3, let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]),

@@ -296,3 +296,40 @@ public enum DigitalLinkText {
         return c
     }()
 }
+
+extension StampLedger {
+    /// Forgets that never-attempted serials were "sent" (their bytes were never written), so they
+    /// are reserved-unused again and can be voided or used.
+    public func unmarkSent(_ reservation: Reservation, indices: Range<Int>) throws {
+        guard !indices.isEmpty else { return }
+        try store.pool.write { db in
+            for i in indices {
+                try db.execute(sql: "DELETE FROM serial_states WHERE gtin = ? AND serial = ? AND state = 'sent' AND last_event_id IS NULL",
+                               arguments: [reservation.gtin, reservation.serial(at: i)])
+            }
+        }
+    }
+
+    /// States of every serial of a reservation (nil = reserved, never used).
+    public func states(of reservation: Reservation) throws -> [SerialState?] {
+        try store.pool.read { db in
+            let rows = try Row.fetchAll(db, sql: "SELECT serial, state FROM serial_states WHERE gtin = ? AND reservation_id = ?",
+                                        arguments: [reservation.gtin, reservation.id])
+            var map: [String: SerialState] = [:]
+            for r in rows { map[r["serial"]] = SerialState(rawValue: r["state"]) }
+            return reservation.serials.map { map[$0] }
+        }
+    }
+
+    /// Voids every serial of a reservation that never reached a printer, so no reserved serial is
+    /// left unaccounted for (each ends printed or void).
+    @discardableResult
+    public func voidUnused(_ reservation: Reservation, reason: String, operatorID: String? = nil) throws -> Int {
+        var n = 0
+        for (i, s) in try states(of: reservation).enumerated() where s == nil {
+            try void(reservation, gtin: reservation.gtin, serial: reservation.serial(at: i), reason: reason, operatorID: operatorID)
+            n += 1
+        }
+        return n
+    }
+}

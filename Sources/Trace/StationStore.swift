@@ -199,6 +199,24 @@ public final class StationStore: Sendable {
                   BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
                 """)
         }
+        m.registerMigration("v3-print-jobs") { db in
+            try db.execute(sql: """
+                -- A print job: N stamps of one batch on one printer. It advances window by window and
+                -- never prints on its own after a pause: resuming is the operator's decision.
+                CREATE TABLE print_jobs (
+                  id INTEGER PRIMARY KEY AUTOINCREMENT,
+                  batch_id INTEGER NOT NULL REFERENCES batches(id),
+                  printer TEXT NOT NULL,
+                  requested INTEGER NOT NULL,
+                  state TEXT NOT NULL CHECK (state IN ('queued', 'running', 'paused', 'completed', 'cancelled')),
+                  pause_reason TEXT,
+                  operator TEXT,
+                  created_at TEXT NOT NULL,
+                  updated_at TEXT NOT NULL);
+                CREATE INDEX print_jobs_by_state ON print_jobs(state);
+                CREATE INDEX reservations_by_purpose ON reservations(purpose);
+                """)
+        }
         return m
     }
 }

@@ -15,13 +15,15 @@ struct StationBench: AsyncParsableCommand {
     @Argument(help: "Areas to run: serials, events (default: all).") var areas: [String] = []
 
     func run() async throws {
-        let all = ["serials", "events"]
+        let all = ["serials", "events", "decode", "printers"]
         let chosen = areas.isEmpty ? all : areas
         print("# station-bench  (\(hostDescription()))\n")
         for a in chosen {
             switch a {
             case "serials": try SerialBench(scale: scale).run()
             case "events": try await EventBench(scale: scale).run()
+            case "decode": try DecodeBench(scale: scale).run()
+            case "printers": try await runPrinterBench(scale: scale)
             default: throw ValidationError("unknown area \(a); known: \(all.joined(separator: ", "))")
             }
         }

@@ -38,7 +38,7 @@ struct ProductCommand: ParsableCommand {
         @Option(help: "Producer name.") var producer: String
         @Option(help: "Producer GLN (13 digits).") var producerGln: String
         @Option(help: "Producer address.") var address = ""
-        @Option(help: "Label template name in Config/templates/.") var template = "default"
+        @Option(help: "Label template name in Config/templates/.") var template = "mien-dong-50x30"
         @Option(help: "random or sequential (fixed once the product exists).") var serialFormat: String = "random"
         @Option(help: "Shelf life in days: default expiry of new batches.") var shelfLifeDays: Int?
 

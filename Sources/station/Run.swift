@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import ServiceLifecycle
+import Devices
 import Station
 import StationWeb
 
@@ -18,7 +19,6 @@ struct Run: AsyncParsableCommand {
         var opts = options
         if let port { opts.overrides.append("web.port=\(port)") }
         let config = try opts.load()
-        StationLogHandler.bootstrap(level: config.logLevel, format: config.logFormat)
         let logger = Logger(label: "station")
         let core: StationCore
         do {
@@ -32,9 +32,21 @@ struct Run: AsyncParsableCommand {
             "config": "\(options.config ?? StationConfig.defaultFile() ?? "built-in defaults")",
             "printers": "\(config.printers.map { "\($0.name)(\($0.driver.rawValue))" }.joined(separator: ","))",
         ])
+        do {
+            let interrupted = try PrintJobs(trace: core.trace).recover()
+            if !interrupted.isEmpty { logger.warning("print jobs interrupted by the last stop are paused for the operator", metadata: ["jobs": "\(interrupted)"]) }
+        } catch {
+            logger.critical("cannot check interrupted print jobs: \(error)")
+            throw ExitCode(1)
+        }
         var services: [any Service] = [StationWebServer.make(core: core, logger: Logger(label: "station.web"))]
-        for s in config.scanners where s.source == .stdin {
-            services.append(StdinScannerService(core: core, name: s.name, logger: Logger(label: "station.scanner")))
+        let profiles = (try? DeviceProfileRegistry(directory: DeviceProfileRegistry.defaultDirectory())) ?? DeviceProfileRegistry(profiles: [])
+        for s in config.scanners {
+            if s.source == .stdin {
+                services.append(StdinScannerService(core: core, name: s.name, logger: Logger(label: "station.scanner")))
+            } else {
+                services.append(DeviceScannerService(core: core, scanner: s, profiles: profiles, logger: Logger(label: "station.scanner")))
+            }
         }
         let group = ServiceGroup(configuration: .init(
             services: services.map { .init(service: $0) },

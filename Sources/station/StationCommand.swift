@@ -8,7 +8,7 @@ struct StationCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "station",
         abstract: "Traceability station: prints serialized GS1 stamps, reads scanners, records EPCIS events.",
-        subcommands: [Run.self, DevicesCommand.self, ProductCommand.self, BatchCommand.self, SerialsCommand.self, StampCommand.self, EventsCommand.self, KeysCommand.self, ConfigCommand.self, UdevRulesCommand.self]
+        subcommands: [Run.self, DevicesCommand.self, ProductCommand.self, BatchCommand.self, LabelCommand.self, PrintCommand.self, JobCommand.self, SerialsCommand.self, StampCommand.self, VerifyCommand.self, EventsCommand.self, SyncCommand.self, KeysCommand.self, ConfigCommand.self, UdevRulesCommand.self]
     )
 }
 
@@ -32,10 +32,24 @@ struct GlobalOptions: ParsableArguments {
         if let dataDir { sets.insert("data.dir=\(dataDir)", at: 0) }
         if let logLevel { sets.insert("log.level=\(logLevel)", at: 0) }
         do {
-            return try StationConfig.load(file: config ?? StationConfig.defaultFile(), overrides: sets)
+            let c = try StationConfig.load(file: config ?? StationConfig.defaultFile(), overrides: sets)
+            LoggingOnce.bootstrap(level: c.logLevel, format: c.logFormat)
+            return c
         } catch let e as ConfigError {
             FileHandle.standardError.write(Data("station: configuration error: \(e)\n".utf8))
             throw ExitCode(78)
         }
+    }
+}
+
+/// Installs the station's log handler the first time a command loads its configuration.
+enum LoggingOnce {
+    nonisolated(unsafe) private static var done = false
+    private static let lock = NSLock()
+    static func bootstrap(level: String, format: String) {
+        lock.lock(); defer { lock.unlock() }
+        guard !done else { return }
+        done = true
+        StationLogHandler.bootstrap(level: level, format: format)
     }
 }

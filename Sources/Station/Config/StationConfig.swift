@@ -9,6 +9,7 @@ public struct StationConfig: Sendable {
         public var driver: Driver
         public var profile: String
         public var language: Language
+        public var mode: String
         public var dpi: Int
         public var address: String
         public var output: String
@@ -16,11 +17,12 @@ public struct StationConfig: Sendable {
 
     public struct Scanner: Sendable, Equatable {
         public enum Source: String, Sendable { case stdin, hid, hidpos, serial }
-        public enum Mode: String, Sendable { case receiving, shipping, inspecting, packing, activation }
+        public enum Mode: String, Sendable { case receiving, shipping, inspecting, packing }
         public var name: String
         public var source: Source
         public var mode: Mode
         public var address: String
+        public var profile: String
         public var debounce: Double
     }
 
@@ -38,6 +40,10 @@ public struct StationConfig: Sendable {
     public var resolverBase: String
     public var serverURL: String
     public var serverTokenFile: String
+    /// Where label templates are looked up first (nil = the default search path).
+    public var templatesDirectory: URL?
+    public var jobWindow: Int
+    public var jobExpiryHours: Double
     public var printers: [Printer]
     public var scanners: [Scanner]
     /// Where each value came from (for `station config show`).
@@ -59,17 +65,22 @@ public struct StationConfig: Sendable {
         resolverBase = c.string("resolver.base")
         serverURL = c.string("server.url")
         serverTokenFile = c.string("server.token_file")
+        let t = c.string("labels.templates_dir")
+        templatesDirectory = t.isEmpty ? nil : URL(fileURLWithPath: t)
+        jobWindow = c.int("jobs.window")
+        jobExpiryHours = c.double("jobs.expire_hours")
         printers = c.names(under: "printers").map { n in
             Printer(name: n, driver: .init(rawValue: c.string("printers.\(n).driver"))!,
                     profile: c.string("printers.\(n).profile"),
                     language: .init(rawValue: c.string("printers.\(n).language"))!,
+                    mode: c.string("printers.\(n).mode"),
                     dpi: c.int("printers.\(n).dpi"), address: c.string("printers.\(n).address"),
                     output: c.string("printers.\(n).output"))
         }
         scanners = c.names(under: "scanners").map { n in
             Scanner(name: n, source: .init(rawValue: c.string("scanners.\(n).source"))!,
                     mode: .init(rawValue: c.string("scanners.\(n).mode"))!,
-                    address: c.string("scanners.\(n).address"), debounce: c.double("scanners.\(n).debounce"))
+                    address: c.string("scanners.\(n).address"), profile: c.string("scanners.\(n).profile"), debounce: c.double("scanners.\(n).debounce"))
         }
     }
 

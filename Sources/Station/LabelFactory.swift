@@ -1,0 +1,120 @@
+import Devices
+import Foundation
+import Labels
+import Trace
+
+/// How a label reaches paper: the station draws it (raster, exact and Vietnamese-safe on any
+/// printer) or the printer draws it from commands (native, small payloads).
+public enum LabelMode: String, Sendable, Codable, CaseIterable { case raster, native }
+
+public enum LabelFactoryError: Error, CustomStringConvertible {
+    case templateNotFound(name: String, searched: [String])
+    case template(String)
+    case render(String)
+
+    public var description: String {
+        switch self {
+        case .templateNotFound(let n, let dirs): return "label template \"\(n)\" not found in \(dirs.joined(separator: ", ")); set labels.templates_dir or the product's template"
+        case .template(let m): return "label template: \(m)"
+        case .render(let m): return "cannot render the label: \(m)"
+        }
+    }
+}
+
+/// Turns serials of one batch into printer-ready labels. Holds FreeType caches: one per print job.
+public final class LabelFactory {
+    public let product: Product
+    public let batch: Batch
+    public let language: PrinterLanguage
+    public let mode: LabelMode
+    public let template: LabelTemplate
+    let renderer: LabelRenderer
+    let resolver: String
+    let tagger: StampTagger
+
+    public init(templatesDirectory: URL?, product: Product, batch: Batch, language: PrinterLanguage, dpi: Int,
+                mode: LabelMode, resolver: String, tagger: StampTagger) throws {
+        self.product = product
+        self.batch = batch
+        self.language = language
+        self.mode = mode
+        self.resolver = resolver
+        self.tagger = tagger
+        let file = try Self.templateFile(named: product.template, directory: templatesDirectory)
+        do {
+            var t = try LabelTemplate.load(contentsOf: file.path)
+            if let res = PrintResolution(rawValue: dpi), res != t.resolution { t = try t.retargeted(to: res) }
+            template = t
+            renderer = try LabelRenderer(layout: try LabelLayout(t))
+        } catch let e as LabelTemplateError {
+            throw LabelFactoryError.template("\(e)")
+        } catch {
+            throw LabelFactoryError.template("\(error)")
+        }
+    }
+
+    /// Folders searched for templates: the configured one, `$STATION_TEMPLATES`, `./Config/templates`,
+    /// `/usr/share/station/templates`.
+    public static func searchPath(_ configured: URL?) -> [URL] {
+        var dirs: [URL] = []
+        if let configured { dirs.append(configured) }
+        if let env = ProcessInfo.processInfo.environment["STATION_TEMPLATES"], !env.isEmpty { dirs.append(URL(fileURLWithPath: env)) }
+        dirs.append(URL(fileURLWithPath: "Config/templates"))
+        dirs.append(URL(fileURLWithPath: "/usr/share/station/templates"))
+        return dirs
+    }
+
+    static func templateFile(named name: String, directory: URL?) throws -> URL {
+        let dirs = searchPath(directory)
+        let file = name.hasSuffix(".toml") ? name : name + ".toml"
+        for d in dirs {
+            let u = d.appendingPathComponent(file)
+            if FileManager.default.fileExists(atPath: u.path) { return u }
+        }
+        throw LabelFactoryError.templateNotFound(name: name, searched: dirs.map(\.path))
+    }
+
+    /// The values printed on the stamp with `serial`.
+    public func data(serial: String) throws -> LabelData {
+        let tag = try tagger.tag(gtin14: product.gtin, serial: serial)
+        let link = try StampCode.digitalLink(resolver: resolver, gtin: product.gtin, lot: batch.lot, serial: serial, expiry: batch.expiryDate, tag: tag)
+        let es = try StampCode.elementString(gtin: product.gtin, lot: batch.lot, serial: serial, expiry: batch.expiryDate, tag: tag)
+        return LabelData(digitalLink: link, elementString: es, productName: product.name, producer: product.producer,
+                         producerAddress: product.producerAddress, lot: batch.lot,
+                         productionDate: Self.day(batch.productionDate), expiryDate: batch.expiryDate.flatMap(Self.day),
+                         serial: serial, tag: tag, gtin: product.gtin)
+    }
+
+    static func day(_ s: String) -> CalendarDate? {
+        let p = s.split(separator: "-").compactMap { Int($0) }
+        return p.count == 3 ? CalendarDate(year: p[0], month: p[1], day: p[2]) : nil
+    }
+
+    /// The 1-bit bitmap of the label (what raster mode sends and every preview shows).
+    public func bitmap(serial: String) throws -> LabelBitmap {
+        do { return try renderer.render(try data(serial: serial)) } catch let e as LabelRenderError { throw LabelFactoryError.render("\(e)") }
+    }
+
+    /// Printer bytes for `serial`, with the preview bitmap when the station drew the label.
+    public func label(serial: String) throws -> PrintableLabel {
+        let d = try data(serial: serial)
+        do {
+            switch (mode, language) {
+            case (.raster, .zpl):
+                let bmp = try renderer.render(d)
+                return PrintableLabel(bytes: ZPLEncoder.raster(bmp), language: .zpl, preview: bmp.grayImage(), summary: d.digitalLink)
+            case (.raster, .escpos):
+                let bmp = try renderer.render(d)
+                return PrintableLabel(bytes: try ESCPOSEncoder.raster(bmp), language: .escpos, preview: bmp.grayImage(), summary: d.digitalLink)
+            case (.native, .zpl):
+                return PrintableLabel(bytes: ZPLEncoder.native(try renderer.compose(d)), language: .zpl, preview: nil, summary: d.digitalLink)
+            case (.native, .escpos):
+                return PrintableLabel(bytes: try ESCPOSEncoder.native(try renderer.compose(d)), language: .escpos, preview: nil, summary: d.digitalLink)
+            }
+        } catch let e as LabelRenderError {
+            throw LabelFactoryError.render("\(e)")
+        } catch {
+            throw LabelFactoryError.render("\(error)")
+        }
+    }
+}

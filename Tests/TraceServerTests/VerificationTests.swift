@@ -1,0 +1,175 @@
+import EPCIS
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Testing
+import Trace
+@testable import TraceServer
+
+@Suite("Stamp verification") struct VerificationTests {
+    /// Sends `events` as the station they belong to.
+    func capture(_ h: Harness, _ events: [StoredEvent], station id: String = "BK-NARI-01") async throws {
+        let station = try #require(try await h.core.storage.stations().first { $0.id == id })
+        let a = try await h.core.capture(body: try StationFixture.document(events), station: station, firstSequence: nil)
+        #expect(a.rejected.isEmpty)
+    }
+
+    func verdict(_ h: Harness, _ stamp: (path: String, query: String)) async throws -> VerificationResult {
+        try await h.core.verify(path: stamp.path, query: stamp.query)
+    }
+
+    @Test func genuineStampWithProductAndHistory() async throws {
+        let h = try await Harness.make()
+        let f = try StationFixture(ring: h.ring)
+        let (r, events) = try f.commission(2)
+        try await capture(h, events)
+        try await h.core.storage.putProduct(ProductRecord(gtin: StationFixture.gtin, name: "Miến dong Na Rì", producer: "HTX Na Rì",
+                                                          producerAddress: "Na Rì, Bắc Kạn", producerGLN: "8938512340005"))
+        let v = try await verdict(h, try f.stampPath(serial: r.serial(at: 0)))
+        #expect(v.verdict == .genuine)
+        #expect(v.product?.name == "Miến dong Na Rì")
+        #expect(v.producer?.address == "Na Rì, Bắc Kạn")
+        #expect(v.lot == StationFixture.lot)
+        #expect(v.expiry == "2026-03-13")
+        #expect(v.history.map(\.eventID) == [events[0].eventID])
+        #expect(v.history.first?.bizStep == "commissioning")
+        #expect(v.scanCount == 1)
+        #expect(v.message.hasPrefix("Tem thật"))
+        // The Digital Link without the lot is the same stamp.
+        #expect(try await verdict(h, try f.stampPath(serial: r.serial(at: 1), lot: nil)).verdict == .genuine)
+    }
+
+    @Test func forgedUnknownVoidAndNotAStamp() async throws {
+        let h = try await Harness.make()
+        let f = try StationFixture(ring: h.ring)
+        let (r, events) = try f.commission(3)
+        try await capture(h, Array(events.prefix(2)))     // the third stamp's print never reached the server
+        let (s0, s1, s2) = (r.serial(at: 0), r.serial(at: 1), r.serial(at: 2))
+
+        var badTag = try f.tagger.tag(gtin14: StationFixture.gtin, serial: s0)
+        badTag = String(badTag.dropLast()) + (badTag.hasSuffix("Z") ? "Y" : "Z")
+        #expect(try await verdict(h, try f.stampPath(serial: s0, tag: badTag)).verdict == .forged)
+        // A tag copied from another stamp does not fit this serial.
+        #expect(try await verdict(h, try f.stampPath(serial: s0, tag: try f.tagger.tag(gtin14: StationFixture.gtin, serial: s1))).verdict == .forged)
+        let noTag = try await h.core.verify(path: try f.stampPath(serial: s0).path, query: "17=260313")
+        #expect(noTag.verdict == .forged)
+        #expect(try await verdict(h, try f.stampPath(serial: s0, lot: "OTHERLOT")).verdict == .forged)
+        #expect(try await verdict(h, try f.stampPath(serial: s2)).verdict == .unknown)
+
+        let void = try f.ledger().void(r, gtin: r.gtin, serial: s1, reason: "in lỗi")
+        try await capture(h, [void])
+        let v = try await verdict(h, try f.stampPath(serial: s1))
+        #expect(v.verdict == .void)
+        #expect(v.history.count == 2)
+
+        let notAStamp = try await h.core.verify(path: "/01/08938512345018/21/ABC", query: nil)
+        #expect(notAStamp.verdict == .notAStamp)
+        let noSerial = try await h.core.verify(path: "/01/08938512345017/10/LOT1", query: nil)
+        #expect(noSerial.verdict == .notAStamp)
+    }
+
+    @Test func withoutKeyRingNothingIsGenuine() async throws {
+        let dir = temporaryDirectory("ts-nokeys")
+        let storage = try SQLiteTraceStorage(dataDirectory: dir)
+        try await storage.migrate()
+        let core = TraceServerCore(storage: storage, keyRing: nil, logger: testLogger)
+        let f = try StationFixture()
+        let (r, _) = try f.commission(1)
+        let v = try await core.verify(path: try f.stampPath(serial: r.serial(at: 0)).path, query: try f.stampPath(serial: r.serial(at: 0)).query)
+        #expect(v.verdict == .unknown)
+    }
+
+    @Test func copiedStampWarnings() async throws {
+        let h = try await Harness.make(suspiciousLookups: 4)
+        let f = try StationFixture(ring: h.ring)
+        let (r, events) = try f.commission(2)
+        try await capture(h, events)
+        let copied = Stamp.epc(gtin: r.gtin, serial: r.serial(at: 0))
+        // Received at Na Rì, then at a Huế warehouse without ever being shipped from Na Rì.
+        let day = 86_400.0
+        let a = try f.ledger().observe(.receiving, epcs: [copied], at: Date().addingTimeInterval(-10 * day))
+        let b = try f.ledger(station: "HUE-01", gln: "8938512349992").observe(.receiving, epcs: [copied], at: Date().addingTimeInterval(-2 * day))
+        try await capture(h, [a])
+        try await capture(h, [b], station: "HUE-01")
+        let v = try await verdict(h, try f.stampPath(serial: r.serial(at: 0)))
+        #expect(v.verdict == .suspicious)
+        #expect(v.warnings.map(\.code) == ["received-in-several-places"])
+
+        // Shipped in between: an ordinary journey.
+        let other = Stamp.epc(gtin: r.gtin, serial: r.serial(at: 1))
+        let e1 = try f.ledger().observe(.receiving, epcs: [other], at: Date().addingTimeInterval(-10 * day))
+        let e2 = try f.ledger().observe(.shipping, epcs: [other], at: Date().addingTimeInterval(-9 * day))
+        let e3 = try f.ledger(station: "HUE-01", gln: "8938512349992").observe(.receiving, epcs: [other], at: Date().addingTimeInterval(-8 * day))
+        try await capture(h, [e1, e2])
+        try await capture(h, [e3], station: "HUE-01")
+        var last = try await verdict(h, try f.stampPath(serial: r.serial(at: 1)))
+        #expect(last.verdict == .genuine)
+        // Checked far more often than one real item is.
+        for _ in 0..<3 { last = try await verdict(h, try f.stampPath(serial: r.serial(at: 1))) }
+        #expect(last.scanCount == 4)
+        #expect(last.verdict == .suspicious)
+        #expect(last.warnings.map(\.code) == ["many-lookups"])
+        // Counts survive a flush to the store.
+        await h.core.lookups.flush()
+        #expect(try await h.core.storage.lookupCount(epc: other) == 4)
+    }
+
+    @Test func errorDeclarationRetractsAVoid() async throws {
+        let h = try await Harness.make()
+        let f = try StationFixture(ring: h.ring)
+        let (r, events) = try f.commission(1)
+        let void = try f.ledger().void(r, gtin: r.gtin, serial: r.serial(at: 0), reason: "nhầm")
+        try await capture(h, events + [void])
+        #expect(try await verdict(h, try f.stampPath(serial: r.serial(at: 0))).verdict == .void)
+        guard case .object(var o) = try void.decoded() else { Issue.record("expected object event"); return }
+        o.errorDeclaration = ErrorDeclaration(declarationTime: Date(), reason: .incorrectData)
+        let station = try #require(try await h.core.storage.stations().first { $0.id == "BK-NARI-01" })
+        let answer = try await h.core.capture(body: EPCISDocument(creationDate: Date(), events: [.object(o)]).jsonData(), station: station, firstSequence: nil)
+        #expect(answer.accepted == [void.eventID])
+        let v = try await verdict(h, try f.stampPath(serial: r.serial(at: 0)))
+        #expect(v.verdict == .genuine)
+        #expect(v.history.filter(\.correction).count == 1)
+    }
+
+    @Test func phonePageIsVietnameseAndEscaped() async throws {
+        let h = try await Harness.make()
+        let lot = #"L<b>&"x'"#
+        let f = try StationFixture(ring: h.ring, lot: lot)
+        let (r, events) = try f.commission(1)
+        try await capture(h, events)
+        try await h.core.storage.putProduct(ProductRecord(gtin: StationFixture.gtin, name: "Miến <i>dong</i>", producer: "HTX \"Na Rì\"",
+                                                          producerGLN: "8938512340005"))
+        let stamp = try f.stampPath(serial: r.serial(at: 0), lot: lot)
+        try await h.run { client in
+            var headers: HTTPFields = [:]
+            headers[.accept] = "text/html,application/xhtml+xml,*/*;q=0.8"
+            try await client.execute(uri: stamp.path + "?" + stamp.query, method: .get, headers: headers) { resp in
+                #expect(resp.status == .ok)
+                #expect(resp.headers[.contentType]?.hasPrefix("text/html") == true)
+                let page = String(buffer: resp.body)
+                #expect(page.contains("lang=\"vi\""))
+                #expect(page.contains("TEM THẬT"))
+                #expect(page.contains("Hạn sử dụng"))
+                #expect(page.contains("13/03/2026"))
+                #expect(page.contains("L&lt;b&gt;&amp;&quot;x&#39;"))
+                #expect(page.contains("Miến &lt;i&gt;dong&lt;/i&gt;"))
+                #expect(!page.contains("<b>") && !page.contains("<i>"))
+            }
+            try await client.execute(uri: stamp.path + "?" + stamp.query, method: .get) { resp in
+                #expect(resp.headers[.contentType]?.hasPrefix("application/json") == true)
+                let v = try JSONDecoder().decode(VerificationResult.self, from: Data(resp.body.readableBytesView))
+                #expect(v.verdict == .genuine)
+                #expect(v.lot == lot)
+            }
+            try await client.execute(uri: "/01/12345/21/X", method: .get, headers: headers) { resp in
+                #expect(resp.status == .badRequest)
+                #expect(String(buffer: resp.body).contains("KHÔNG PHẢI TEM TRUY XUẤT"))
+            }
+        }
+    }
+
+    @Test func escapeCoversEveryHTMLSpecialCharacter() {
+        #expect(VerificationPage.escape(#"<a href="x" onclick='y'>&</a>"#) == "&lt;a href=&quot;x&quot; onclick=&#39;y&#39;&gt;&amp;&lt;/a&gt;")
+        #expect(VerificationPage.escape("Miến dong · Lô 1") == "Miến dong · Lô 1")
+    }
+}
