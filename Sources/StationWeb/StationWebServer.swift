@@ -34,6 +34,7 @@ public enum StationWebServer {
             HealthResponse(status: "ok", station: core.config.stationID,
                            uptimeSeconds: Int(Date().timeIntervalSince(core.startedAt)))
         }
+        CatalogRoutes.add(to: router, core: core)
         router.get("/api/status") { _, _ -> StatusResponse in
             try await StatusResponse(core: core)
         }

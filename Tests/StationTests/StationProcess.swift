@@ -74,10 +74,21 @@ final class StationProcess {
     }
 
     static func httpGet(port: Int, path: String) throws -> (Int, String) {
+        try http(port: port, path: path, method: "GET", body: nil)
+    }
+
+    static func httpPost(port: Int, path: String, json: String) throws -> (Int, String) {
+        try http(port: port, path: path, method: "POST", body: Data(json.utf8))
+    }
+
+    static func http(port: Int, path: String, method: String, body: Data?) throws -> (Int, String) {
+        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
+        request.httpMethod = method
+        if let body { request.httpBody = body; request.setValue("application/json", forHTTPHeaderField: "Content-Type") }
         let sem = DispatchSemaphore(value: 0)
         nonisolated(unsafe) var result: (Int, String)?
         nonisolated(unsafe) var failure: Error?
-        let task = URLSession.shared.dataTask(with: URL(string: "http://127.0.0.1:\(port)\(path)")!) { data, response, error in
+        let task = URLSession.shared.dataTask(with: request) { data, response, error in
             if let error { failure = error } else {
                 result = ((response as? HTTPURLResponse)?.statusCode ?? 0, String(decoding: data ?? Data(), as: UTF8.self))
             }
