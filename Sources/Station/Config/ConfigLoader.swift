@@ -1,4 +1,5 @@
 import Foundation
+import GS1
 import TOMLKit
 
 /// Where a configuration value came from, so an error can point at it.
@@ -229,7 +230,7 @@ public struct ConfigLoader {
         case (.integer(let r), .integer(let i)): if !r.contains(i) { throw bad() }; return value
         case (.boolean, .boolean): return value
         case (.oneOf(let allowed), .string(let s)): if !allowed.contains(s) { throw bad() }; return value
-        case (.gln, .string(let s)): if !GLNCheck.isValid(s) { throw bad() }; return value
+        case (.gln, .string(let s)): if (try? GLN(s)) == nil { throw bad() }; return value
         case (.utcOffset, .string(let s)): if UTCOffset(s) == nil { throw bad() }; return value
         case (.urlOrEmpty, .string(let s)):
             if s.isEmpty { return value }
@@ -320,16 +321,5 @@ public struct UTCOffset: Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         let s = abs(seconds)
         return String(format: "%@%02d:%02d", seconds < 0 ? "-" : "+", s / 3600, (s % 3600) / 60)
-    }
-}
-
-/// GS1 mod-10 check for a 13-digit GLN (kept here so configuration validation needs no other module).
-enum GLNCheck {
-    static func isValid(_ s: String) -> Bool {
-        let d = s.compactMap(\.wholeNumberValue)
-        guard d.count == 13, s.count == 13 else { return false }
-        var sum = 0
-        for (i, v) in d.dropLast().reversed().enumerated() { sum += v * (i % 2 == 0 ? 3 : 1) }
-        return (10 - sum % 10) % 10 == d[12]
     }
 }
