@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.29.0"),
     ],
     targets: [
         // C libraries enter only here; each is imported by exactly one Swift module.
@@ -31,13 +32,16 @@ let package = Package(
         .systemLibrary(name: "CJPEG", pkgConfig: "libturbojpeg", providers: [.apt(["libturbojpeg0-dev"])]),
         .target(name: "CZXing", linkerSettings: [.linkedLibrary("ZXing")]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CCairo", pkgConfig: "cairo", providers: [.apt(["libcairo2-dev"])]),
 
         .target(name: "USB", dependencies: ["CLibUSB"], exclude: ["README.md"]),
         .target(name: "Barcodes", dependencies: ["CQREncode", "CZBar", "CPNG", "CJPEG", "CZXing"]),
         .executableTarget(name: "station-decode", dependencies: ["Barcodes"]),
         .target(name: "GS1", exclude: ["README.md"]),
         .target(name: "Labels", dependencies: ["Barcodes", "CFreeType", "CZlib", .product(name: "TOMLKit", package: "TOMLKit")], exclude: ["README.md"]),
+        .target(name: "PrintShop", dependencies: ["Labels", "Barcodes", "CCairo"]),
         .target(name: "EPCIS", dependencies: [.product(name: "Crypto", package: "swift-crypto")], exclude: ["README.md"]),
+        .target(name: "MetricsExposition"),
         .target(name: "Trace", dependencies: [
             "GS1", "EPCIS",
             .product(name: "GRDB", package: "GRDB.swift"),
@@ -45,21 +49,24 @@ let package = Package(
         ]),
         .target(name: "Devices", dependencies: ["Barcodes", "USB", .product(name: "TOMLKit", package: "TOMLKit")], exclude: ["Scanners/README.md"]),
         .target(name: "Station", dependencies: [
-            "USB", "Barcodes", "Trace", "Devices", "GS1", "EPCIS", "Labels",
+            "USB", "Barcodes", "Trace", "Devices", "GS1", "EPCIS", "Labels", "PrintShop",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "TOMLKit", package: "TOMLKit"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .target(name: "StationWeb", dependencies: [
-            "Station", "Trace",
+            "Station", "Trace", "Devices", "Barcodes", "Sync", "EPCIS", "MetricsExposition",
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .target(name: "TraceServer", dependencies: [
-            "EPCIS", "GS1", "Trace",
+            "EPCIS", "GS1", "Trace", "MetricsExposition",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTLS", package: "hummingbird"),
             .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -79,6 +86,7 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
         ]),
         .executableTarget(name: "station", dependencies: [
             "Station", "StationWeb", "USB", "Trace", "Devices", "Sync", "EPCIS", "Barcodes",
@@ -87,7 +95,7 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .executableTarget(name: "station-bench", dependencies: [
-            "Trace", "EPCIS", "GS1", "Barcodes", "Labels", "Devices", "Sync", "TraceServer",
+            "Trace", "EPCIS", "GS1", "Barcodes", "Labels", "Devices", "Sync", "TraceServer", "Station",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Logging", package: "swift-log"),
@@ -104,6 +112,7 @@ let package = Package(
         .testTarget(name: "BarcodesTests", dependencies: ["Barcodes"]),
         .testTarget(name: "PhotoTests", dependencies: ["Barcodes", "Labels"], exclude: ["PhotoCorpus"]),
         .testTarget(name: "GS1Tests", dependencies: ["GS1"]),
+        .testTarget(name: "PrintShopTests", dependencies: ["PrintShop", "Labels", "Barcodes"]),
         .testTarget(name: "LabelsTests", dependencies: ["Labels", "Barcodes"], resources: [.copy("Golden")]),
         .testTarget(name: "EPCISTests", dependencies: ["EPCIS"], resources: [.copy("Fixtures")]),
         .testTarget(name: "USBTests", dependencies: ["USB"], exclude: ["emulation"]),
@@ -116,7 +125,22 @@ let package = Package(
             .product(name: "PostgresNIO", package: "postgres-nio"),
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
+        .testTarget(name: "SyncTests", dependencies: [
+            "Sync", "TraceServer", "Trace", "EPCIS",
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
         .testTarget(name: "StationTests", dependencies: ["Station", "StationWeb", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "StationWebTests", dependencies: [
+            "StationWeb", "Station", "Trace", "Devices", "Barcodes",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
     ],
     swiftLanguageModes: [.v5]
 )

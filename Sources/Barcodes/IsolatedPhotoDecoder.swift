@@ -219,7 +219,13 @@ final class ChildProcess {
         let env: [UnsafeMutablePointer<CChar>?] = environment.map { strdup($0) } + [nil]
         defer { for p in env { free(p) } }
         var child: pid_t = 0
-        let rc = posix_spawn(&child, arguments[0], &actions, &attributes, argv, env)
+        var rc = posix_spawn(&child, arguments[0], &actions, &attributes, argv, env)
+        // "Text file busy": a program being replaced (an upgrade), or a descriptor of it inherited for
+        // a moment by a process another thread is starting. Both pass within milliseconds.
+        for attempt in 1...5 where rc == ETXTBSY {
+            usleep(UInt32(attempt) * 20_000)
+            rc = posix_spawn(&child, arguments[0], &actions, &attributes, argv, env)
+        }
         close(inPair[1]); close(outPipe[1]); close(errPipe[1])
         guard rc == 0 else {
             close(inPair[0]); close(outPipe[0]); close(errPipe[0])

@@ -243,10 +243,12 @@ public enum PrinterError: Error, Equatable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .notReady(let p, let s): return "printer \(p) is not ready: \(s.rawValue) (\(s.vietnamese))"
+        case .notReady(let p, let s):
+            return "printer \(p) is not ready: \(s.rawValue) (\(s.vietnamese)); nothing was sent: fix it at the printer (paper, ribbon, head closed, pause button), then resume"
         case .io(let p, let r): return "printer \(p): \(r)"
         case .unreachable(let p, let r):
-            return "printer \(p) cannot be reached: \(r); nothing was sent, so the label can be sent again once this is fixed"
+            return "printer \(p) cannot be reached (\(r)): check that it is switched on and its USB cable or network is connected; "
+                + "nothing was sent, so the label can be sent again once this is fixed"
         case .interrupted(let p, let d, let total, let r):
             return "printer \(p): the link failed after \(d) of \(total) bytes (\(r)); the label may be partly printed "
                 + "or held in the printer's buffer: check the last label, cancel what the printer holds (or switch it "

@@ -39,6 +39,7 @@ public struct DeviceScannerService: Service {
                     logger.debug("repeated read ignored", metadata: ["scanner": "\(name)", "text": "\(input.displayText)"])
                 case .rejected(let r):
                     logger.warning("scan rejected: \(r.reason)", metadata: ["scanner": "\(name)", "vi": "\(r.reason.vietnamese)"])
+                    do { try core.recordRejectedScan(r) } catch { logger.error("rejected scan could not be logged: \(error)") }
                 case .status(let st):
                     logger.notice("scanner \(st.state)", metadata: ["scanner": "\(name)", "vi": "\(st.state.vietnamese)"])
                 }

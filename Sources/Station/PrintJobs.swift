@@ -58,6 +58,8 @@ public struct PrintJobs: Sendable {
     public var window = 5
     /// A paused job older than this needs `force` to resume: a stale job must not print by surprise.
     public var expiryHours = 8.0
+    /// Print-and-verify: each stamp is read back before it is commissioned (nil = no inline scanner).
+    public var verification: PrintVerification?
     let logger: Logger
 
     public init(trace: TraceServices, logger: Logger = Logger(label: "station.jobs")) {
@@ -225,9 +227,10 @@ public struct PrintJobs: Sendable {
             let r = try trace.allocator.reserve(batchID: j.batchID, count: n, purpose: Self.purpose(id))
             let labels = try r.serials.map { try factory.label(serial: $0) }
             try trace.ledger.markSent(r, indices: 0..<n)
+            var receipts: [PrintReceipt] = []
             for (i, label) in labels.enumerated() {
                 do {
-                    _ = try await printer.send(label)
+                    receipts.append(try await printer.send(label))
                 } catch {
                     // Label i may be partly on paper; the ones before it are unconfirmed; the ones after were never written.
                     try trace.ledger.markUncertain(r, indices: 0..<(i + 1))
@@ -243,6 +246,12 @@ public struct PrintJobs: Sendable {
                 try trace.ledger.markUncertain(r, indices: 0..<n)
                 return try pause(id, after)
             }
+            if let verification {
+                let (passed, stop) = try await verification.settle(self, job: j, reservation: r, labels: labels, receipts: receipts)
+                progress(.window(printed: j.printed + passed, requested: j.requested))
+                if let stop { return try pause(id, verification: stop) }
+                continue
+            }
             try trace.ledger.commission(r, indices: 0..<n, operatorID: j.operatorID)
             progress(.window(printed: j.printed + n, requested: j.requested))
         }
@@ -255,7 +264,8 @@ public struct PrintJobs: Sendable {
     func pause(_ id: Int64, _ status: PrinterStatus) throws -> PrintJob {
         let reason = "\(status.condition.rawValue): \(status.condition.vietnamese)" + (status.detail.isEmpty ? "" : " (\(status.detail))")
         try setState(id, .paused, reason: reason)
-        logger.warning("print job paused: the printer needs the operator", metadata: ["job": "\(id)", "printer_state": "\(status.condition.rawValue)"])
+        logger.warning("print job paused: printer reports \(status.condition.rawValue) (\(status.condition.vietnamese)); fix the printer, then resume the job (`station job resume \(id)` or Resume on the screen)",
+                       metadata: ["job": "\(id)", "printer_state": "\(status.condition.rawValue)", "detail": "\(status.detail)"])
         return try job(id)
     }
 }

@@ -75,6 +75,8 @@ public final class StationCore: Sendable {
         let verdict = trace.verifier.verify(text)
         let epc = Stamp.epc(gtin: code.gtin.gtin14, serial: serial)
         switch mode {
+        case .activation:
+            return activate(text: text, code: code, serial: serial, scanner: scanner)
         case .inspecting:
             guard [.genuine, .suspicious, .void].contains(verdict.kind) else { return (.rejected, verdict.message, nil) }
             do {

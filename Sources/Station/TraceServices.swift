@@ -14,6 +14,8 @@ public final class TraceServices: Sendable {
     public let ledger: StampLedger
     public let verifier: StampVerifier
     public let recorder: EventRecorder
+    /// Pre-printed stamp rolls (issued here, printed by a print shop, activated by scan).
+    public let rolls: StampRolls
     public let keyFile: URL
 
     public init(config: StationConfig) throws {
@@ -26,5 +28,6 @@ public final class TraceServices: Sendable {
         ledger = StampLedger(store: store, identity: Self.identity(config))
         verifier = StampVerifier(store: store, tagger: tagger, allocator: allocator, ledger: ledger)
         recorder = EventRecorder(store: ledger.events)
+        rolls = StampRolls(store: store, allocator: allocator, tagger: tagger, ledger: ledger)
     }
 }

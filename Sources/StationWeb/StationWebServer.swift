@@ -8,17 +8,29 @@ import Station
 
 /// The station's local HTTP API and operator pages, bound to loopback unless configured otherwise.
 public enum StationWebServer {
-    /// Builds the web application as a service. When it is listening, the real port is written to
-    /// `<data dir>/web.port` (useful with `web.port = 0`) and passed to `onListening`.
+    /// Builds the web application as a service: the HTTP server, the print job runner and the live
+    /// feed. When it is listening, the real port is written to `<data dir>/web.port` (useful with
+    /// `web.port = 0`) and passed to `onListening`. Throws when the operator credentials cannot be
+    /// prepared (see ``OperatorAuth/prepare(config:logger:)``).
     public static func make(core: StationCore, logger: Logger,
-                            onListening: @escaping @Sendable (Int) async -> Void = { _ in }) -> some Service {
+                            onListening: @escaping @Sendable (Int) async -> Void = { _ in }) throws -> some Service {
+        let auth = try OperatorAuth.prepare(config: core.config, logger: logger)
+        let hub = LiveHub()
+        let runner = JobRunner(core: core, hub: hub)
+        let app = application(core: core, auth: auth, hub: hub, runner: runner, logger: logger, onListening: onListening)
+        return StationWebService(app: app, hub: hub)
+    }
+
+    static func application(core: StationCore, auth: OperatorAuth, hub: LiveHub, runner: JobRunner, logger: Logger,
+                            onListening: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
         let router = Router()
         router.add(middleware: LogRequestsMiddleware(.debug))
-        routes(router, core: core)
+        routes(router, core: core, auth: auth, runner: runner, hub: hub)
         let portFile = core.config.dataDirectory.appendingPathComponent("web.port")
         return Application(
             router: router,
             configuration: .init(address: .hostname(core.config.webHost, port: core.config.webPort), serverName: "station"),
+            services: [JobRunnerService(runner: runner), LiveFeedService(core: core, hub: hub, runner: runner, logger: logger)],
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? core.config.webPort
                 try? Data("\(port)\n".utf8).write(to: portFile, options: .atomic)
@@ -29,38 +41,34 @@ public enum StationWebServer {
         )
     }
 
-    static func routes(_ router: Router<BasicRequestContext>, core: StationCore) {
-        router.get("/health") { _, _ -> HealthResponse in
-            HealthResponse(status: "ok", station: core.config.stationID,
-                           uptimeSeconds: Int(Date().timeIntervalSince(core.startedAt)))
-        }
+    static func routes(_ router: Router<BasicRequestContext>, core: StationCore, auth: OperatorAuth, runner: JobRunner, hub: LiveHub) {
+        // Every /api/ route below needs the operator's PIN session or token; /health and the page do not.
+        router.add(middleware: OperatorAuthMiddleware(auth: auth))
+        router.get("/health") { _, _ in try await HealthResponse.response(core: core) }
+        MetricsRoutes.add(to: router, core: core)
+        LoginRoutes.add(to: router, core: core, auth: auth)
         CatalogRoutes.add(to: router, core: core)
+        OperatorRoutes.add(to: router, core: core, runner: runner, hub: hub)
         router.get("/api/status") { _, _ -> StatusResponse in
             try await StatusResponse(core: core)
         }
-        router.get("/") { _, _ -> HTMLPage in
-            let status = try await StatusResponse(core: core)
-            return HTMLPage(title: "Trạm truy xuất nguồn gốc — \(core.config.stationName)", body: statusHTML(status))
-        }
-    }
-
-    static func statusHTML(_ s: StatusResponse) -> String {
-        let printers = s.printers.map { p in
-            "<tr><td>\(escapeHTML(p.name))</td><td>\(p.language.uppercased())</td><td>\(p.dpi) dpi</td><td class=\"\(p.condition == "ready" ? "ok" : "bad")\">\(escapeHTML(p.conditionText))</td></tr>"
-        }.joined()
-        return """
-        <h1>\(escapeHTML(s.stationName))</h1>
-        <p>Mã trạm: <b>\(escapeHTML(s.stationID))</b> · GLN \(escapeHTML(s.gln)) · điểm đọc \(escapeHTML(s.readPoint))</p>
-        <h2>Máy in</h2><table>\(printers)</table>
-        <h2>Hoạt động</h2><p>Tem đã in: <b>\(s.labelsPrinted)</b> · Lượt quét: <b>\(s.scans)</b></p>
-        """
+        WebUI.add(to: router, core: core)
     }
 }
 
-struct HealthResponse: ResponseCodable {
-    let status: String
-    let station: String
-    let uptimeSeconds: Int
+/// The web application plus the live hub: on graceful shutdown the hub closes first, so open
+/// event streams end and the server can finish.
+struct StationWebService<App: ApplicationProtocol>: Service {
+    let app: App
+    let hub: LiveHub
+
+    func run() async throws {
+        try await withGracefulShutdownHandler {
+            try await app.run()
+        } onGracefulShutdown: {
+            hub.close()
+        }
+    }
 }
 
 struct StatusResponse: ResponseCodable {
@@ -93,24 +101,6 @@ struct StatusResponse: ResponseCodable {
         printers = list
         labelsPrinted = try core.printCount()
         scans = try core.scanCount()
-    }
-}
-
-/// A small HTML page in the station's style.
-struct HTMLPage: ResponseGenerator {
-    let title: String
-    let body: String
-
-    func response(from request: Request, context: some RequestContext) throws -> Response {
-        let html = """
-        <!doctype html><html lang="vi"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-        <title>\(escapeHTML(title))</title>
-        <style>body{font-family:system-ui,sans-serif;margin:1.5rem;font-size:1.2rem}td{padding:.3rem .8rem}.ok{color:#070}.bad{color:#b00;font-weight:bold}</style>
-        </head><body>\(body)</body></html>
-        """
-        var headers = HTTPFields()
-        headers[.contentType] = "text/html; charset=utf-8"
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: html)))
     }
 }
 

@@ -10,6 +10,8 @@ public enum SyncError: Error, Equatable, CustomStringConvertible {
     case invalidServerURL(String)
     case tokenFileUnreadable(path: String, reason: String)
     case tokenFileTooOpen(path: String, mode: String)
+    /// `server.ca_file` cannot be read as PEM certificates.
+    case invalidCAFile(path: String, reason: String)
     /// The server could not be reached or did not answer in time; retried.
     case transport(String)
     /// The server is overloaded or failing (HTTP 429 / 5xx); retried, after `retryAfter` if it said so.
@@ -24,6 +26,9 @@ public enum SyncError: Error, Equatable, CustomStringConvertible {
     case forbidden(String)
     /// The batch was larger than the server accepts; sent again in smaller batches.
     case tooLarge(batch: Int)
+    /// No answer to a batch within the request timeout (a slow link or a busy server); retried
+    /// with smaller batches, so that a batch the server cannot finish in time does not stall sync.
+    case timedOut(batch: Int)
     /// The server rejected an event: it will not be stored as it is.
     case rejected(seq: Int64?, reason: String)
     case unexpectedStatus(Int, String)
@@ -31,7 +36,7 @@ public enum SyncError: Error, Equatable, CustomStringConvertible {
     /// Whether trying again later may succeed without anyone changing anything.
     public var isTransient: Bool {
         switch self {
-        case .transport, .serverBusy, .malformedAnswer, .unconfirmed, .tooLarge: return true
+        case .transport, .serverBusy, .malformedAnswer, .unconfirmed, .tooLarge, .timedOut: return true
         default: return false
         }
     }
@@ -42,6 +47,7 @@ public enum SyncError: Error, Equatable, CustomStringConvertible {
         case .invalidServerURL(let u): return "server.url \"\(u)\" is not an http(s) URL"
         case .tokenFileUnreadable(let p, let r): return "cannot read the server token file \(p) (\(r)); set server.token_file to the file holding the token from `trace-server station add`"
         case .tokenFileTooOpen(let p, let m): return "the server token file \(p) has mode \(m): other users could read it; run `chmod 600 \(p)`"
+        case .invalidCAFile(let p, let r): return "server.ca_file \(p) is not a PEM certificate file (\(r)); give the province server's CA certificate, or leave it empty to trust the system's authorities"
         case .transport(let r): return "the trace-server could not be reached: \(r); will retry"
         case .serverBusy(let s, let ra): return "the trace-server answered HTTP \(s)\(ra.map { ", retry after \(Int($0)) s" } ?? ""); will retry"
         case .malformedAnswer(let r): return "the trace-server's answer is not a capture answer (\(r)); will retry"
@@ -49,6 +55,7 @@ public enum SyncError: Error, Equatable, CustomStringConvertible {
         case .unauthorized(let m): return "the trace-server does not accept this station's token (\(m)); check server.token_file against `trace-server station list`"
         case .forbidden(let m): return "the trace-server refused the events: \(m)"
         case .tooLarge(let n): return "a batch of \(n) events is larger than the trace-server accepts; sending smaller batches"
+        case .timedOut(let n): return "the trace-server did not answer a batch of \(n) events within the request timeout; will retry with smaller batches"
         case .rejected(let seq, let r): return "the trace-server rejected event\(seq.map { " #\($0)" } ?? "s"): \(r); sync is held at this event until it is fixed"
         case .unexpectedStatus(let s, let b): return "the trace-server answered HTTP \(s): \(b)"
         }
@@ -120,6 +127,8 @@ public struct SyncClient: Sendable {
             body = try await response.body.collect(upTo: 32 * 1024 * 1024)
         } catch is CancellationError {
             throw .transport("cancelled")
+        } catch let e as HTTPClientError where e == .deadlineExceeded {
+            throw .timedOut(batch: eventCount)
         } catch {
             throw .transport(Self.describe(error))
         }

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import Synchronization
 import Logging
 import NIOCore
 import ServiceLifecycle
@@ -17,6 +18,8 @@ public struct SyncConfiguration: Sendable, Equatable {
     public var maxBackoff: Double = 300
     /// How often to look for new events when the backlog is empty.
     public var idleInterval: Double = 2
+    /// Longest time, in seconds, a confirmed position stays only in memory during a pass.
+    public var cursorWriteInterval: Double = 0.5
 
     public init(serverURL: String, tokenFile: String) {
         self.serverURL = serverURL
@@ -45,12 +48,34 @@ public struct Backoff: Sendable, Equatable {
     }
 }
 
+/// A batch size that adapts to what the link and the server manage: shared by the passes of one engine.
+final class AdaptiveBatchSize: Sendable {
+    let limit: Int
+    private let value: Mutex<Int>
+
+    init(limit: Int) {
+        self.limit = max(1, limit)
+        value = Mutex(self.limit)
+    }
+
+    var current: Int { value.withLock { $0 } }
+
+    /// Halves the size below a batch of `n` that failed; returns the new size.
+    func shrink(from n: Int) -> Int { value.withLock { $0 = max(1, min($0, n) / 2); return $0 } }
+
+    /// Doubles the size after a confirmed batch, up to the configured limit.
+    func grow() { value.withLock { $0 = min(limit, $0 * 2) } }
+}
+
 /// One pass over the outbox: sends batches in order until the backlog is empty or something fails.
 public struct SyncEngine: Sendable {
     public let outbox: SyncOutbox
     public let client: SyncClient
     public let configuration: SyncConfiguration
     let logger: Logger
+    /// The batch size now in use, shared by every pass of this engine: halved when a batch times out
+    /// or is too large, doubled back towards ``SyncConfiguration/batchSize`` after each confirmed one.
+    let batchSize: AdaptiveBatchSize
 
     public init(outbox: SyncOutbox, configuration: SyncConfiguration, http: HTTPClient = .shared, logger: Logger) throws {
         guard !configuration.serverURL.isEmpty else { throw SyncError.notConfigured }
@@ -58,6 +83,7 @@ public struct SyncEngine: Sendable {
         self.configuration = configuration
         self.client = try SyncClient(serverURL: configuration.serverURL, requestTimeout: configuration.requestTimeout, http: http)
         self.logger = logger
+        self.batchSize = AdaptiveBatchSize(limit: configuration.batchSize)
     }
 
     /// What a pass achieved.
@@ -73,25 +99,56 @@ public struct SyncEngine: Sendable {
     /// Sends everything after the cursor, batch by batch, advancing the cursor only past events
     /// the server confirmed (accepted now or held from before). Never throws: failures are
     /// recorded in the station database and returned.
+    ///
+    /// The confirmed position is written to the station database at most every
+    /// ``SyncConfiguration/cursorWriteInterval`` and always before the pass returns. A confirmation
+    /// lost to a crash in between only makes the next pass resend events the server then reports
+    /// as duplicates, so this saves a disk flush per batch without risking a lost event.
     public func pass() async -> Pass {
         var confirmed = 0
-        var batchSize = max(1, configuration.batchSize)
+        var position: Int64 = 0
+        var written: Int64 = 0
+        var lastWrite = ContinuousClock.now
+        func writeCursor() throws {
+            guard position > written else { return }
+            try outbox.acknowledge(through: position)
+            written = position
+            lastWrite = .now
+        }
         do {
             let token = try SyncClient.readToken(path: configuration.tokenFile)
+            position = try outbox.cursor()
+            written = position
+            var attempted = false
             while !Task.isCancelled {
-                let batch = try outbox.pending(limit: batchSize)
+                let batch = try outbox.pending(after: position, limit: batchSize.current)
                 guard let first = batch.first else { break }
-                try outbox.recordAttempt()
+                if !attempted { try outbox.recordAttempt(); attempted = true }
+                let result: (confirmed: Int, stop: SyncError?)
                 do {
-                    confirmed += try await send(batch, token: token)
+                    result = try await send(batch, token: token)
                 } catch SyncError.tooLarge(let n) where n > 1 {
-                    batchSize = max(1, n / 2)
-                    logger.notice("the server refused a batch as too large; sending smaller batches", metadata: ["batch": "\(batchSize)"])
+                    let smaller = batchSize.shrink(from: n)
+                    logger.notice("the server refused a batch as too large; sending smaller batches", metadata: ["batch": "\(smaller)"])
                     continue
+                } catch SyncError.timedOut(let n) {
+                    // The server may still be working on it: back off (the caller waits), then send less.
+                    let smaller = batchSize.shrink(from: n)
+                    logger.notice("no answer to a batch in time; the next batches are smaller", metadata: ["batch": "\(smaller)"])
+                    throw SyncError.timedOut(batch: n)
                 }
+                if result.stop == nil { batchSize.grow() }
+                if result.confirmed > 0 {
+                    confirmed += result.confirmed
+                    position = batch[result.confirmed - 1].seq
+                }
+                if let stop = result.stop { throw stop }
+                if ContinuousClock.now - lastWrite >= .milliseconds(Int(configuration.cursorWriteInterval * 1000)) { try writeCursor() }
                 logger.debug("batch confirmed", metadata: ["from": "\(first.seq)", "to": "\(batch.last!.seq)"])
             }
+            try writeCursor()
         } catch {
+            try? writeCursor()
             let e = (error as? SyncError) ?? .transport("\(error)")
             if Task.isCancelled {
                 return Pass(confirmed: confirmed, error: .transport("stopped before the server answered"), backlog: (try? outbox.status().backlog) ?? -1)
@@ -103,23 +160,19 @@ public struct SyncEngine: Sendable {
         return Pass(confirmed: confirmed, error: nil, backlog: (try? outbox.status().backlog) ?? -1)
     }
 
-    /// Sends one batch and moves the cursor past the confirmed prefix; returns how many were confirmed.
-    func send(_ batch: [StoredEvent], token: String) async throws -> Int {
+    /// Sends one batch; returns how many events, from the first, the server confirmed, and why it
+    /// stopped short if it did.
+    func send(_ batch: [StoredEvent], token: String) async throws -> (confirmed: Int, stop: SyncError?) {
         let document = SyncOutbox.document(batch)
         let reply = try await client.capture(document: document, firstSequence: batch[0].seq, eventCount: batch.count, token: token)
         let stored = Set(reply.accepted).union(reply.duplicates)
         var rejectedAt: [Int: String] = [:]
         for r in reply.rejected { if let i = r.index { rejectedAt[i] = r.reason } }
-        var confirmedCount = 0
-        var stop: SyncError?
         for (i, e) in batch.enumerated() {
-            if let reason = rejectedAt[i] { stop = .rejected(seq: e.seq, reason: reason); break }
-            guard stored.contains(e.eventID) else { stop = .unconfirmed(seq: e.seq, eventID: e.eventID); break }
-            confirmedCount += 1
+            if let reason = rejectedAt[i] { return (i, .rejected(seq: e.seq, reason: reason)) }
+            guard stored.contains(e.eventID) else { return (i, .unconfirmed(seq: e.seq, eventID: e.eventID)) }
         }
-        if confirmedCount > 0 { try outbox.acknowledge(through: batch[confirmedCount - 1].seq) }
-        if let stop { throw stop }
-        return confirmedCount
+        return (batch.count, nil)
     }
 }
 

@@ -88,26 +88,7 @@ public struct SerialAllocator: Sendable {
             guard batch["status"] as String == "open" else { throw CatalogError.batchClosed(batch["lot"]) }
             let gtin: String = batch["gtin"]
             let format = SerialFormat(rawValue: batch["serial_format"]) ?? .random
-            try ensureLocalBlock(db, gtin: gtin, format: format)
-            let blocks = try Row.fetchAll(db, sql: """
-                SELECT id, next, end_counter FROM serial_blocks
-                WHERE gtin = ? AND format = ? AND prefix = ? AND next < end_counter ORDER BY id
-                """, arguments: [gtin, format.rawValue, prefix])
-            var needed = count
-            var ranges: [Reservation.Range] = []
-            for b in blocks where needed > 0 {
-                let next = UInt64(b["next"] as Int64), end = UInt64(b["end_counter"] as Int64)
-                let take = Int(min(UInt64(needed), end - next))
-                ranges.append(.init(blockID: b["id"], start: next, count: take))
-                needed -= take
-            }
-            if needed > 0 {
-                if blocks.isEmpty && policy == .serverBlocks { throw AllocationError.needsServerBlocks(gtin: gtin) }
-                throw AllocationError.exhausted(gtin: gtin, needed: count, available: UInt64(count - needed))
-            }
-            for r in ranges {
-                try db.execute(sql: "UPDATE serial_blocks SET next = next + ? WHERE id = ?", arguments: [r.count, r.blockID])
-            }
+            let ranges = try takeRanges(db, gtin: gtin, format: format, count: count)
             try db.execute(sql: "INSERT INTO reservations(batch_id, gtin, purpose, count, created_at) VALUES (?, ?, ?, ?, ?)",
                            arguments: [batchID, gtin, purpose, count, Timestamp.now()])
             let rid = db.lastInsertedRowID
@@ -157,6 +138,34 @@ public struct SerialAllocator: Sendable {
                 SELECT 1 FROM serial_blocks WHERE gtin = ? AND format = ? AND prefix = ? AND start_counter <= ? AND ? < next
                 """, arguments: [gtin, format.rawValue, prefix, Int64(c), Int64(c)]) != nil
         }
+    }
+
+    /// Takes `count` counters from the product's blocks (advancing their `next`) inside the
+    /// caller's write transaction: the one place counters leave a block, so nothing drawn from it
+    /// (batch reservations, pre-printed rolls) can ever overlap.
+    func takeRanges(_ db: Database, gtin: String, format: SerialFormat, count: Int) throws -> [Reservation.Range] {
+        guard count > 0 else { throw AllocationError.invalidCount(count) }
+        try ensureLocalBlock(db, gtin: gtin, format: format)
+        let blocks = try Row.fetchAll(db, sql: """
+            SELECT id, next, end_counter FROM serial_blocks
+            WHERE gtin = ? AND format = ? AND prefix = ? AND next < end_counter ORDER BY id
+            """, arguments: [gtin, format.rawValue, prefix])
+        var needed = count
+        var ranges: [Reservation.Range] = []
+        for b in blocks where needed > 0 {
+            let next = UInt64(b["next"] as Int64), end = UInt64(b["end_counter"] as Int64)
+            let take = Int(min(UInt64(needed), end - next))
+            ranges.append(.init(blockID: b["id"], start: next, count: take))
+            needed -= take
+        }
+        if needed > 0 {
+            if blocks.isEmpty && policy == .serverBlocks { throw AllocationError.needsServerBlocks(gtin: gtin) }
+            throw AllocationError.exhausted(gtin: gtin, needed: count, available: UInt64(count - needed))
+        }
+        for r in ranges {
+            try db.execute(sql: "UPDATE serial_blocks SET next = next + ? WHERE id = ?", arguments: [r.count, r.blockID])
+        }
+        return ranges
     }
 
     private func ensureLocalBlock(_ db: Database, gtin: String, format: SerialFormat) throws {

@@ -137,13 +137,7 @@ public struct StampLedger: Sendable {
         let serials = indices.map(reservation.serial(at:))
         // Hash and encode before taking the write lock.
         let prepared = serials.map { serial in
-            EventStore.Prepared(.object(ObjectEvent(
-                eventTime: time, eventTimeZoneOffset: identity.offset,
-                epcList: [Stamp.epc(gtin: reservation.gtin, serial: serial)], action: .add,
-                bizStep: .commissioning, disposition: .active,
-                readPoint: identity.readPointURI, bizLocation: identity.bizLocationURI,
-                ilmd: ILMD(lotNumber: info.lot, itemExpirationDate: info.expiry),
-                station: stationFields(operatorID: operatorID))), lot: info.lot)
+            EventStore.Prepared(commissioningEvent(gtin: reservation.gtin, serial: serial, info: info, operatorID: operatorID, at: time), lot: info.lot)
         }
         return try store.pool.write { db in
             let now = Timestamp.now()
@@ -165,7 +159,27 @@ public struct StampLedger: Sendable {
         }
     }
 
-    private func setLastEvents(_ db: Database, gtin: String, serials: [String], stored: [StoredEvent]) throws {
+    /// A stamp put on an item: ObjectEvent ADD, commissioning, active, the batch's lot and expiry in ILMD.
+    func commissioningEvent(gtin: String, serial: String, info: BatchInfo, operatorID: String?, at time: Date) -> EPCISEvent {
+        .object(ObjectEvent(
+            eventTime: time, eventTimeZoneOffset: identity.offset,
+            epcList: [Stamp.epc(gtin: gtin, serial: serial)], action: .add,
+            bizStep: .commissioning, disposition: .active,
+            readPoint: identity.readPointURI, bizLocation: identity.bizLocationURI,
+            ilmd: ILMD(lotNumber: info.lot, itemExpirationDate: info.expiry),
+            station: stationFields(operatorID: operatorID)))
+    }
+
+    /// A stamp taken out of use: ObjectEvent DELETE, decommissioning, inactive, with the reason.
+    func decommissioningEvent(epc: String, reason: String, operatorID: String?, at time: Date) -> EPCISEvent {
+        .object(ObjectEvent(
+            eventTime: time, eventTimeZoneOffset: identity.offset, epcList: [epc],
+            action: .delete, bizStep: .decommissioning, disposition: .inactive,
+            readPoint: identity.readPointURI, bizLocation: identity.bizLocationURI,
+            station: stationFields(operatorID: operatorID, reason: reason)))
+    }
+
+    func setLastEvents(_ db: Database, gtin: String, serials: [String], stored: [StoredEvent]) throws {
         let st = try db.cachedStatement(sql: "UPDATE serial_states SET last_event_id = ? WHERE gtin = ? AND serial = ?")
         for (s, e) in zip(serials, stored) { try st.execute(arguments: [e.eventID, gtin, s]) }
     }
@@ -204,11 +218,7 @@ public struct StampLedger: Sendable {
                 INSERT INTO serial_states(gtin, serial, batch_id, reservation_id, state, updated_at) VALUES (?, ?, ?, ?, 'voided', ?)
                 ON CONFLICT(gtin, serial) DO UPDATE SET state = 'voided', updated_at = excluded.updated_at
                 """, arguments: [gtin, serial, batchID, reservation?.id, Timestamp.now()])
-            let e = EPCISEvent.object(ObjectEvent(
-                eventTime: time, eventTimeZoneOffset: identity.offset, epcList: [Stamp.epc(gtin: gtin, serial: serial)],
-                action: .delete, bizStep: .decommissioning, disposition: .inactive,
-                readPoint: identity.readPointURI, bizLocation: identity.bizLocationURI,
-                station: stationFields(operatorID: operatorID, reason: reason)))
+            let e = decommissioningEvent(epc: Stamp.epc(gtin: gtin, serial: serial), reason: reason, operatorID: operatorID, at: time)
             let stored = try events.append([e], lot: info.lot, in: db)
             try setLastEvents(db, gtin: gtin, serials: [serial], stored: stored)
             return stored[0]

@@ -45,6 +45,8 @@ public struct StampVerdict: Sendable, Equatable, Codable {
         case suspicious
         /// Not a stamp of this system at all (a plain GTIN, another scheme's code).
         case notAStamp = "not_a_stamp"
+        /// A pre-printed roll stamp not yet activated on an item: genuine paper, but on no product.
+        case notActivated = "not_activated"
     }
     public var kind: Kind
     /// One sentence for the operator or inspector, in Vietnamese.
@@ -118,6 +120,18 @@ public struct StampVerifier: Sendable {
             v.kind = .unknown
             v.message = "Tem đúng định dạng nhưng trạm này chưa từng phát hành (chưa kiểm tra với máy chủ tỉnh)."
             v.reason = "serial never issued by this station"
+            return v
+        }
+        if stamp == nil, let roll = try? StampRolls.stamp(gtin: gtin, serial: serial, in: store) {
+            if roll.state == .voided {
+                v.kind = .void
+                v.message = "Tem thuộc cuộn tem đã bị hủy (mất cuộn): không được lưu hành."
+                v.reason = "stamp of voided roll \(roll.rollID), never activated"
+            } else {
+                v.kind = .notActivated
+                v.message = "Tem in sẵn (cuộn số \(roll.rollID)) chưa được kích hoạt: chưa gắn với sản phẩm nào."
+                v.reason = "issued on roll \(roll.rollID), not activated"
+            }
             return v
         }
         if let stamp, stamp.lot != code.lot, code.lot != nil {

@@ -217,6 +217,21 @@ public final class StationStore: Sendable {
                 CREATE INDEX reservations_by_purpose ON reservations(purpose);
                 """)
         }
+        m.registerMigration("v4-print-verification") { db in
+            try db.execute(sql: """
+                -- Print-and-verify: what the inline scanner read back for each printed stamp.
+                CREATE TABLE print_verifications (
+                  id INTEGER PRIMARY KEY AUTOINCREMENT,
+                  job_id INTEGER NOT NULL REFERENCES print_jobs(id),
+                  gtin TEXT NOT NULL,
+                  serial TEXT NOT NULL,
+                  outcome TEXT NOT NULL CHECK (outcome IN ('passed', 'no_read', 'mismatch')),
+                  read_text TEXT,
+                  checked_at TEXT NOT NULL);
+                CREATE INDEX print_verifications_by_job ON print_verifications(job_id);
+                """)
+        }
+        m.registerMigration("v5-rolls") { db in try StampRolls.migrate(db) }
         return m
     }
 }

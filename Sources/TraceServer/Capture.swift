@@ -70,19 +70,15 @@ extension TraceServerCore {
                                  answer: CaptureAnswer(accepted: [], duplicates: [], rejected: foreign))
         }
         let receivedAt = Date()
+        let checked = await Self.prepare(document.events, receivedAt: receivedAt, firstSequence: firstSequence)
         var incoming: [IncomingEvent] = []
         var rejected: [CaptureAnswer.Rejection] = []
-        incoming.reserveCapacity(document.events.count)
-        for (i, e) in document.events.enumerated() {
-            // A content-derived ID must match the content, or the event was changed after it was hashed.
-            if let id = e.eventID, id.hasPrefix("ni:///sha-256;") {
-                let computed = e.eventHash().id
-                if computed != id {
-                    rejected.append(.init(index: i, eventID: id, reason: "event \(i): eventID \(id) is not the CBV 2.0 hash of the event (\(computed)); the event was altered after it was hashed"))
-                    continue
-                }
+        incoming.reserveCapacity(checked.count)
+        for c in checked {
+            switch c {
+            case .success(let e): incoming.append(e)
+            case .failure(let r): rejected.append(r.rejection)
             }
-            incoming.append(IncomingEvent(event: e, receivedAt: receivedAt, stationSequence: firstSequence.map { $0 + Int64(i) }))
         }
         var sequences: ClosedRange<Int64>?
         if let first = firstSequence {
@@ -104,5 +100,35 @@ extension TraceServerCore {
         logger.info("capture", metadata: ["station": "\(station.id)", "accepted": "\(answer.accepted.count)",
                                            "duplicates": "\(answer.duplicates.count)", "rejected": "\(answer.rejected.count)"])
         return answer
+    }
+
+    struct Refused: Error { let rejection: CaptureAnswer.Rejection }
+
+    /// Checks each event's content-derived ID and encodes it for storage. This is the CPU-heavy
+    /// part of a capture and needs no database, so large documents are split over the cores.
+    static func prepare(_ events: [EPCISEvent], receivedAt: Date, firstSequence: Int64?) async -> [Result<IncomingEvent, Refused>] {
+        @Sendable func one(_ i: Int) -> Result<IncomingEvent, Refused> {
+            let e = events[i]
+            // A content-derived ID must match the content, or the event was changed after it was hashed.
+            if let id = e.eventID, id.hasPrefix("ni:///sha-256;") {
+                let computed = e.eventHash().id
+                if computed != id {
+                    return .failure(Refused(rejection: .init(index: i, eventID: id, reason:
+                        "event \(i): eventID \(id) is not the CBV 2.0 hash of the event (\(computed)); the event was altered after it was hashed")))
+                }
+            }
+            return .success(IncomingEvent(event: e, receivedAt: receivedAt, stationSequence: firstSequence.map { $0 + Int64(i) }))
+        }
+        let workers = min(ProcessInfo.processInfo.activeProcessorCount, events.count / 64)
+        guard workers > 1 else { return events.indices.map(one) }
+        let chunk = (events.count + workers - 1) / workers
+        return await withTaskGroup(of: (Int, [Result<IncomingEvent, Refused>]).self) { group in
+            for start in stride(from: 0, to: events.count, by: chunk) {
+                group.addTask { (start, (start..<min(start + chunk, events.count)).map(one)) }
+            }
+            var parts: [(Int, [Result<IncomingEvent, Refused>])] = []
+            for await part in group { parts.append(part) }
+            return parts.sorted { $0.0 < $1.0 }.flatMap(\.1)
+        }
     }
 }

@@ -54,7 +54,7 @@ public final class PostgresTraceStorage: TraceStorage {
     /// postgres-nio puts around it, so callers see ``TraceServerError`` and SQL errors as they are.
     func transaction<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
         do {
-            return try await client.withTransaction(logger: logger, body)
+            return try await client.withTransaction(logger: logger) { c in try await body(c) }
         } catch let e as PostgresTransactionError {
             if let inner = e.closureError { throw inner }
             throw e
@@ -83,7 +83,6 @@ public final class PostgresTraceStorage: TraceStorage {
               epcs text[] NOT NULL, body text NOT NULL, received_at timestamptz NOT NULL)
             PARTITION BY RANGE (event_time)
             """,
-            "CREATE INDEX events_by_event_id ON events (event_id)",
             "CREATE INDEX events_by_time ON events (event_time)",
             "CREATE INDEX events_by_lot ON events (lot, event_time) WHERE lot IS NOT NULL",
             "CREATE INDEX events_by_station ON events (station_id, event_time)",
@@ -385,6 +384,18 @@ public final class PostgresTraceStorage: TraceStorage {
                 """, logger: logger)
             return SerialBlock(gtin: gtin, format: f, start: next, end: end, stationID: stationID)
         }
+    }
+
+    public func stampFacts(epc: String, gtin: String) async throws -> StampFacts {
+        async let events = self.events(EventQuery(epc: epc, limit: 100_000))
+        async let product = self.product(gtin: gtin)
+        async let lookups = lookupCount(epc: epc)
+        let history = try await events
+        var batches: [String: BatchRecord] = [:]
+        for lot in Set(history.filter { $0.bizStep == "commissioning" }.compactMap(\.lot)) {
+            if let b = try await batch(gtin: gtin, lot: lot) { batches[lot] = b }
+        }
+        return StampFacts(events: history, product: try await product, batches: batches, lookups: try await lookups)
     }
 
     public func addLookups(_ counts: [String: Int]) async throws {

@@ -24,6 +24,7 @@ enum Routes {
         let router = Router(context: BasicRequestContext.self)
         router.middlewares.add(RequestProblemMiddleware<BasicRequestContext>())
         if let plan = faultPlan { router.middlewares.add(FaultInjectionMiddleware<BasicRequestContext>(plan: plan)) }
+        TraceServerMetrics.add(to: router, core: core)
         let started = Date()
 
         router.get("/health") { _, _ in

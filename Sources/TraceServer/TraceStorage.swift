@@ -61,6 +61,21 @@ public struct SerialBlock: Sendable, Equatable, Codable {
     public var stationID: String
 }
 
+/// What the store knows about one stamp; see ``TraceStorage/stampFacts(epc:gtin:)``.
+public struct StampFacts: Sendable {
+    /// Every event naming the stamp, oldest first, corrections included.
+    public var events: [ServerEvent]
+    public var product: ProductRecord?
+    /// Lots the stamp's commissioning events name, with what the server learned about them.
+    public var batches: [String: BatchRecord]
+    /// Stored lookups (not counting those still in memory).
+    public var lookups: Int
+
+    public init(events: [ServerEvent], product: ProductRecord?, batches: [String: BatchRecord], lookups: Int) {
+        self.events = events; self.product = product; self.batches = batches; self.lookups = lookups
+    }
+}
+
 /// One event ready for storage: decoded, identified and encoded once, before any transaction.
 public struct IncomingEvent: Sendable {
     public var eventID: String
@@ -214,6 +229,11 @@ public protocol TraceStorage: Sendable {
 
     /// Grants `count` counters that overlap no earlier block of the same GTIN and format.
     func allocateSerialBlock(gtin: String, format: SerialFormat, count: UInt64, capacity: UInt64, stationID: String) async throws -> SerialBlock
+
+    /// Everything verification needs about one stamp, read together (one transaction where the
+    /// backend allows): its events, its product, the lots it was commissioned with and how often
+    /// it was looked up.
+    func stampFacts(epc: String, gtin: String) async throws -> StampFacts
 
     /// Adds public lookups (verify requests) per EPC.
     func addLookups(_ counts: [String: Int]) async throws

@@ -70,16 +70,14 @@ extension TraceServerCore {
         let gtin = code.gtin.gtin14
         let epc = Stamp.epc(gtin: gtin, serial: serial)
         let unflushed = lookups.record(epc)
-        async let storedLookups = storage.lookupCount(epc: epc)
-        async let productRecord = storage.product(gtin: gtin)
-        async let events = storage.events(EventQuery(epc: epc, limit: 10_000))
+        let facts = try await storage.stampFacts(epc: epc, gtin: gtin)
 
         var r = result(.genuine, "", "", code: code)
-        r.scanCount = try await storedLookups + unflushed
-        let product = try await productRecord
+        r.scanCount = facts.lookups + unflushed
+        let product = facts.product
         r.product = .init(gtin: gtin, name: product?.name)
         if let p = product { r.producer = .init(name: p.producer, address: p.producerAddress, gln: p.producerGLN) }
-        let stored = try await events
+        let stored = facts.events
         r.history = stored.map(Self.historyEntry)
 
         guard let tagger else {
@@ -127,7 +125,7 @@ extension TraceServerCore {
             return r
         }
         r.lot = printedLot ?? code.lot
-        if let lot = r.lot, let batch = try await storage.batch(gtin: gtin, lot: lot), let e = batch.expiry { r.expiry = e }
+        if let lot = r.lot, let e = facts.batches[lot]?.expiry { r.expiry = e }
         if effective.contains(where: { $0.bizStep == BizStep.decommissioning.rawValue || $0.bizStep == BizStep.destroying.rawValue }) {
             r.verdict = .void
             r.message = "Tem đã bị hủy: sản phẩm mang tem này không được lưu hành."
@@ -221,6 +219,7 @@ public enum VerificationPage {
         case .void: ("TEM ĐÃ HỦY", "#b00020")
         case .suspicious: ("ĐÁNG NGỜ", "#c25400")
         case .notAStamp: ("KHÔNG PHẢI TEM TRUY XUẤT", "#555555")
+        case .notActivated: ("TEM CHƯA KÍCH HOẠT", "#8a6d00")
         }
     }
 

@@ -12,10 +12,10 @@ struct StationBench: AsyncParsableCommand {
         abstract: "Measure the station's hot paths and print markdown tables (use a release build).")
 
     @Option(help: "Scale factor: 1 = the issue targets; smaller for a smoke run.") var scale: Double = 1
-    @Argument(help: "Areas to run: serials, events (default: all).") var areas: [String] = []
+    @Argument(help: "Areas to run: serials, events, decode, printers, sync, verify, scanners (default: all).") var areas: [String] = []
 
     func run() async throws {
-        let all = ["serials", "events", "decode", "printers"]
+        let all = ["serials", "events", "decode", "printers", "sync", "verify", "scanners"]
         let chosen = areas.isEmpty ? all : areas
         print("# station-bench  (\(hostDescription()))\n")
         for a in chosen {
@@ -24,6 +24,9 @@ struct StationBench: AsyncParsableCommand {
             case "events": try await EventBench(scale: scale).run()
             case "decode": try DecodeBench(scale: scale).run()
             case "printers": try await runPrinterBench(scale: scale)
+            case "sync": try await SyncBench(scale: scale).run()
+            case "verify": try await VerifyBench(scale: scale).run()
+            case "scanners": try await ScannerBench(scale: scale).run()
             default: throw ValidationError("unknown area \(a); known: \(all.joined(separator: ", "))")
             }
         }

@@ -30,7 +30,7 @@ struct SyncBench {
             c.batchSize = 500
             let engine = try SyncEngine(outbox: outbox, configuration: c, logger: benchLogger)
             var pass: SyncEngine.Pass?
-            let seconds = try await measureAsync { pass = await engine.pass() }
+            let seconds = await measureAsync { pass = await engine.pass() }
             guard let pass, pass.error == nil, pass.backlog == 0, pass.confirmed == n else {
                 throw BenchFailure("sync did not finish: \(String(describing: pass))")
             }
@@ -44,7 +44,7 @@ struct SyncBench {
             var nc = SyncConfiguration(serverURL: server.url, tokenFile: try naive.writeToken(naiveToken))
             nc.batchSize = 1
             let naiveEngine = try SyncEngine(outbox: try naive.freshOutbox(), configuration: nc, logger: benchLogger)
-            let naiveSeconds = try await measureAsync { _ = await naiveEngine.pass() }
+            let naiveSeconds = await measureAsync { _ = await naiveEngine.pass() }
             print("| \(kind), baseline | 1 | \(naiveCount) | \(fmt(naiveSeconds, 2)) | \(fmt(Double(naiveCount) / naiveSeconds)) |")
             await server.stop()
         }

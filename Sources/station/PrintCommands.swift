@@ -26,10 +26,15 @@ func runJob(_ id: Int64, config: StationConfig, trace: TraceServices, jobs: Prin
         try LabelFactory(templatesDirectory: config.templatesDirectory, product: product, batch: batch, language: printer.language,
                          dpi: printer.dpi, mode: mode, resolver: config.resolverBase, tagger: trace.tagger)
     }
+    var jobs = jobs
+    let profiles = (try? DeviceProfileRegistry(directory: DeviceProfileRegistry.defaultDirectory())) ?? DeviceProfileRegistry(profiles: [])
+    jobs.verification = try reporting { try PrintVerification.make(printer: printer.name, config: config, profiles: profiles) }
+    defer { jobs.verification?.readBack.close() }
     let done = try await jobs.run(id, printer: printer, factory: factory) { p in
         if case .window(let printed, let requested) = p { FileHandle.standardError.write(Data("\rđã in \(printed)/\(requested)".utf8)) }
     }
     FileHandle.standardError.write(Data("\n".utf8))
+    if let report = try PrintVerification.report(job: id, store: trace.store) { print(report.summary) }
     return done
 }
 
@@ -87,6 +92,7 @@ struct JobCommand: AsyncParsableCommand {
             let jobs = PrintJobs(trace: try openTrace(options))
             let j = try reporting { try jobs.job(id) }
             print(describe(j))
+            if let report = try PrintVerification.report(job: id, store: jobs.trace.store) { print("  " + report.summary) }
             for s in try jobs.uncertainSerials(id) { print("  uncertain: \(s)") }
         }
     }

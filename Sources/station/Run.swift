@@ -5,10 +5,11 @@ import ServiceLifecycle
 import Devices
 import Station
 import StationWeb
+import Sync
 
 struct Run: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run the station daemon: printers, scanners, the local web UI/API; stops cleanly on SIGINT/SIGTERM.")
+        abstract: "Run the station daemon: printers, scanners, the local web UI/API, sync to the trace-server; stops cleanly on SIGINT/SIGTERM.")
 
     @OptionGroup var options: GlobalOptions
 
@@ -39,9 +40,16 @@ struct Run: AsyncParsableCommand {
             logger.critical("cannot check interrupted print jobs: \(error)")
             throw ExitCode(1)
         }
-        var services: [any Service] = [StationWebServer.make(core: core, logger: Logger(label: "station.web"))]
+        var services: [any Service] = [try StationWebServer.make(core: core, logger: Logger(label: "station.web"))]
+        // Events reach the province's trace-server in the background whenever it can be reached.
+        if let sync = try SyncSetup.service(config: config, trace: core.trace) {
+            services.append(sync)
+        } else {
+            logger.notice("no server.url is configured: events stay on this station until it is set (`station sync status` shows the backlog)")
+        }
         let profiles = (try? DeviceProfileRegistry(directory: DeviceProfileRegistry.defaultDirectory())) ?? DeviceProfileRegistry(profiles: [])
-        for s in config.scanners {
+        // A scanner mounted after a print head belongs to print-and-verify, not to scan handling.
+        for s in config.scanners where !config.printers.contains(where: { $0.verifier == s.name }) {
             if s.source == .stdin {
                 services.append(StdinScannerService(core: core, name: s.name, logger: Logger(label: "station.scanner")))
             } else {

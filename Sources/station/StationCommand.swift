@@ -8,7 +8,7 @@ struct StationCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "station",
         abstract: "Traceability station: prints serialized GS1 stamps, reads scanners, records EPCIS events.",
-        subcommands: [Run.self, DevicesCommand.self, ProductCommand.self, BatchCommand.self, LabelCommand.self, PrintCommand.self, JobCommand.self, SerialsCommand.self, StampCommand.self, VerifyCommand.self, EventsCommand.self, SyncCommand.self, KeysCommand.self, ConfigCommand.self, UdevRulesCommand.self]
+        subcommands: [Run.self, DevicesCommand.self, ProductCommand.self, BatchCommand.self, LabelCommand.self, PrintCommand.self, JobCommand.self, SerialsCommand.self, StampCommand.self, RollCommand.self, VerifyCommand.self, EventsCommand.self, SyncCommand.self, KeysCommand.self, ConfigCommand.self, UdevRulesCommand.self, DoctorCommand.self]
     )
 }
 

@@ -15,21 +15,21 @@ struct SyncCommand: AsyncParsableCommand {
 
     /// Options that tune sync; the defaults suit a station on a slow rural link.
     struct Tuning: ParsableArguments {
-        @Option(help: "Events per request.") var batchSize = 500
-        @Option(help: "Seconds to wait for the server's answer to one request.") var timeout = 30
-        @Option(help: "Longest wait between retries, in seconds.") var maxBackoff: Double = 300
+        @Option(help: "Events per request (default: server.batch_size).") var batchSize: Int?
+        @Option(help: "Seconds to wait for the server's answer to one request (default: server.timeout).") var timeout: Int?
+        @Option(help: "Longest wait between retries, in seconds (default: server.max_backoff).") var maxBackoff: Double?
         @Option(help: "First wait after a failure, in seconds (doubled per failure).") var initialBackoff: Double = 1
 
         func validate() throws {
-            guard batchSize >= 1, batchSize <= 10_000 else { throw ValidationError("--batch-size must be from 1 to 10000") }
-            guard timeout >= 1 else { throw ValidationError("--timeout must be at least 1 second") }
-            guard initialBackoff > 0, maxBackoff >= initialBackoff else { throw ValidationError("--max-backoff must be at least --initial-backoff (> 0)") }
+            if let batchSize, !(1...10_000).contains(batchSize) { throw ValidationError("--batch-size must be from 1 to 10000") }
+            if let timeout, timeout < 1 { throw ValidationError("--timeout must be at least 1 second") }
+            guard initialBackoff > 0, (maxBackoff ?? .infinity) >= initialBackoff else { throw ValidationError("--max-backoff must be at least --initial-backoff (> 0)") }
         }
 
         func apply(to c: inout SyncConfiguration) {
-            c.batchSize = batchSize
-            c.requestTimeout = .seconds(Int64(timeout))
-            c.maxBackoff = maxBackoff
+            if let batchSize { c.batchSize = batchSize }
+            if let timeout { c.requestTimeout = .seconds(Int64(timeout)) }
+            if let maxBackoff { c.maxBackoff = maxBackoff }
             c.initialBackoff = initialBackoff
         }
     }
@@ -66,7 +66,7 @@ struct SyncCommand: AsyncParsableCommand {
 
         func run() async throws {
             let config = try options.load()
-            StationLogHandler.bootstrap(level: config.logLevel, format: config.logFormat)
+            LoggingOnce.bootstrap(level: config.logLevel, format: config.logFormat)
             let trace = try openTrace(options)
             let engine = try reporting { try SyncSetup.engine(config: config, trace: trace, tuning: tuning) }
             let pass = await engine.pass()
@@ -85,15 +85,10 @@ struct SyncCommand: AsyncParsableCommand {
 
         func run() async throws {
             let config = try options.load()
-            StationLogHandler.bootstrap(level: config.logLevel, format: config.logFormat)
+            LoggingOnce.bootstrap(level: config.logLevel, format: config.logFormat)
             let logger = Logger(label: "station.sync")
             let trace = try openTrace(options)
-            var engine = try reporting { try SyncSetup.engine(config: config, trace: trace, tuning: tuning) }
-            engine = try reporting {
-                var c = engine.configuration
-                c.idleInterval = max(0.05, idle)
-                return try SyncEngine(outbox: engine.outbox, configuration: c, logger: logger)
-            }
+            let engine = try reporting { try SyncSetup.engine(config: config, trace: trace, tuning: tuning, idle: max(0.05, idle), logger: logger) }
             let group = ServiceGroup(configuration: .init(services: [.init(service: SyncService(engine: engine, logger: logger))],
                                                           gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
             try await group.run()
@@ -108,10 +103,15 @@ enum SyncSetup {
         SyncOutbox(store: trace.store, events: trace.ledger.events)
     }
 
-    static func engine(config: StationConfig, trace: TraceServices, tuning: SyncCommand.Tuning? = nil) throws -> SyncEngine {
+    static func engine(config: StationConfig, trace: TraceServices, tuning: SyncCommand.Tuning? = nil, idle: Double? = nil,
+                       logger: Logger = Logger(label: "station.sync")) throws -> SyncEngine {
         var c = SyncConfiguration(serverURL: config.serverURL, tokenFile: config.serverTokenFile)
+        c.batchSize = config.serverBatchSize
+        c.requestTimeout = .milliseconds(Int64(config.serverTimeout * 1000))
+        c.maxBackoff = max(c.initialBackoff, config.serverMaxBackoff)
         tuning?.apply(to: &c)
-        return try SyncEngine(outbox: outbox(trace), configuration: c, logger: Logger(label: "station.sync"))
+        if let idle { c.idleInterval = idle }
+        return try SyncEngine(outbox: outbox(trace), configuration: c, http: try ServerHTTP.client(caFile: config.serverCAFile), logger: logger)
     }
 
     /// The background sync service for the daemon, or nil when the station works offline.

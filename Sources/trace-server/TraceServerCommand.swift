@@ -121,7 +121,8 @@ struct StationCommand: AsyncParsableCommand {
                     try await TraceServerCore(storage: storage, keyRing: nil, logger: logger).registerStation(id: id, name: name, gln: gln)
                 }
             }
-            print(token)
+            // Unbuffered, so the token is out before the note on standard error.
+            FileHandle.standardOutput.write(Data((token + "\n").utf8))
             FileHandle.standardError.write(Data("""
                 station \(id) registered. The line above is its token, shown only now: put it in the station's \
                 server.token_file (chmod 600).\n
@@ -171,7 +172,7 @@ struct AdminCommand: AsyncParsableCommand {
                     try await TraceServerCore(storage: storage, keyRing: nil, logger: logger).registerAdmin(name: name)
                 }
             }
-            print(token)
+            FileHandle.standardOutput.write(Data((token + "\n").utf8))
             FileHandle.standardError.write(Data("administrator \(name) created. The line above is the token, shown only now.\n".utf8))
         }
     }

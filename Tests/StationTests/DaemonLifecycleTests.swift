@@ -64,30 +64,32 @@ struct CatalogAPITests {
         let station = try StationProcess(arguments: ["run", "--config", DaemonLifecycleTests.defaultConfig, "--data-dir", dir.path, "--port", "0"], dataDir: dir)
         defer { kill(station.process.processIdentifier, SIGTERM); _ = station.waitForExit(timeout: 15) }
         let port = try station.waitForPort()
+        let token = try station.apiToken()
+        #expect(try StationProcess.httpGet(port: port, path: "/api/products").0 == 401, "the API needs the operator's credential")
         let (s1, p) = try StationProcess.httpPost(port: port, path: "/api/products", json: """
             {"gtin":"8938512345017","name":"Miến dong Na Rì","producer":"HTX Na Rì","producerGLN":"8938512340005","shelfLifeDays":364}
-            """)
+            """, token: token)
         #expect(s1 == 201, "\(p)")
         #expect(p.contains("\"gtin\":\"08938512345017\""))
         let (s2, b) = try StationProcess.httpPost(port: port, path: "/api/batches", json: """
             {"gtin":"08938512345017","lot":"API1","productionDate":"2025-03-14","plannedQuantity":100}
-            """)
+            """, token: token)
         #expect(s2 == 201, "\(b)")
         #expect(b.contains("\"expiryDate\":\"2026-03-13\""))
         let (s3, dup) = try StationProcess.httpPost(port: port, path: "/api/batches", json: """
             {"gtin":"08938512345017","lot":"API1","productionDate":"2025-03-14","plannedQuantity":100}
-            """)
+            """, token: token)
         #expect(s3 == 409)
         #expect(dup.contains("already has a batch with lot API1"))
         let (s4, bad) = try StationProcess.httpPost(port: port, path: "/api/products", json: """
             {"gtin":"8938512345018","name":"X","producer":"Y","producerGLN":"8938512340005"}
-            """)
+            """, token: token)
         #expect(s4 == 422)
         #expect(bad.contains("check digit"))
-        let (s5, list) = try StationProcess.httpGet(port: port, path: "/api/batches?status=open")
+        let (s5, list) = try StationProcess.httpGet(port: port, path: "/api/batches?status=open", token: token)
         #expect(s5 == 200 && list.contains("\"lot\":\"API1\""))
-        let (s6, _) = try StationProcess.httpPost(port: port, path: "/api/batches/API1/close", json: "{}")
+        let (s6, _) = try StationProcess.httpPost(port: port, path: "/api/batches/API1/close", json: "{}", token: token)
         #expect(s6 == 200)
-        #expect(try StationProcess.httpGet(port: port, path: "/api/batches?status=open").1 == "[]")
+        #expect(try StationProcess.httpGet(port: port, path: "/api/batches?status=open", token: token).1 == "[]")
     }
 }

@@ -23,9 +23,9 @@ final class StationProcess {
     private var collected = Data()
     private let lock = NSLock()
 
-    init(arguments: [String], dataDir: URL, environment: [String: String] = [:]) throws {
+    init(arguments: [String], dataDir: URL, environment: [String: String] = [:], executable: URL? = nil) throws {
         self.dataDir = dataDir
-        process.executableURL = Self.binary
+        process.executableURL = executable ?? Self.binary
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("STATION_") }
         env.merge(environment) { $1 }
@@ -73,17 +73,23 @@ final class StationProcess {
         return url
     }
 
-    static func httpGet(port: Int, path: String) throws -> (Int, String) {
-        try http(port: port, path: path, method: "GET", body: nil)
+    static func httpGet(port: Int, path: String, token: String? = nil) throws -> (Int, String) {
+        try http(port: port, path: path, method: "GET", body: nil, token: token)
     }
 
-    static func httpPost(port: Int, path: String, json: String) throws -> (Int, String) {
-        try http(port: port, path: path, method: "POST", body: Data(json.utf8))
+    static func httpPost(port: Int, path: String, json: String, token: String? = nil) throws -> (Int, String) {
+        try http(port: port, path: path, method: "POST", body: Data(json.utf8), token: token)
     }
 
-    static func http(port: Int, path: String, method: String, body: Data?) throws -> (Int, String) {
+    /// The daemon's API token (`<data dir>/web.token`, written at start).
+    func apiToken() throws -> String {
+        try String(contentsOf: dataDir.appendingPathComponent("web.token"), encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    static func http(port: Int, path: String, method: String, body: Data?, token: String? = nil) throws -> (Int, String) {
         var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
         request.httpMethod = method
+        if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
         if let body { request.httpBody = body; request.setValue("application/json", forHTTPHeaderField: "Content-Type") }
         let sem = DispatchSemaphore(value: 0)
         nonisolated(unsafe) var result: (Int, String)?

@@ -140,7 +140,8 @@ public enum ScannerConnectionState: Sendable, Hashable, CustomStringConvertible 
         switch self {
         case let .waitingForDevice(address): return "waiting for scanner \(address) to be connected"
         case let .connected(device): return "connected to \(device)"
-        case let .disconnected(reason): return "disconnected (\(reason)); will reconnect when it is back"
+        case let .disconnected(reason):
+            return "disconnected (\(reason)): the scanner was unplugged or lost power; plug it back in, scanning resumes by itself"
         case let .permissionDenied(path, advice): return "no permission to open \(path): \(advice)"
         case let .busy(detail): return "busy: \(detail)"
         case let .unusable(detail): return "cannot use this device: \(detail)"

@@ -237,6 +237,11 @@ public struct ConfigLoader {
             guard let u = URL(string: s), ["http", "https"].contains(u.scheme ?? ""), u.host != nil else { throw bad() }
             return value
         case (.seconds, .number(let d)): if !(d > 0) { throw bad() }; return value
+        case (.pinOrEmpty, .string(let s)):
+            let digits = (4...12).contains(s.count) && s.allSatisfy { $0.isASCII && $0.isNumber }
+            let hashed = s.hasPrefix("sha256:") && s.count == 71 && s.dropFirst(7).allSatisfy(\.isHexDigit)
+            if !(s.isEmpty || digits || hashed) { throw bad() }
+            return value
         case (.seconds, .integer(let i)): if i <= 0 { throw bad() }; return .number(Double(i))
         default: throw bad()
         }

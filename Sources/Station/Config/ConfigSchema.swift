@@ -13,6 +13,8 @@ public enum ConfigKind: Sendable, Equatable {
     case urlOrEmpty
     /// Seconds as a positive number (fractions allowed).
     case seconds
+    /// An operator PIN: 4 to 12 digits, `sha256:` and 64 hex digits, or empty.
+    case pinOrEmpty
 
     var expectation: String {
         switch self {
@@ -25,6 +27,7 @@ public enum ConfigKind: Sendable, Equatable {
         case .utcOffset: return "a UTC offset like \"+07:00\""
         case .urlOrEmpty: return "an http:// or https:// URL, or \"\" for none"
         case .seconds: return "a positive number of seconds"
+        case .pinOrEmpty: return "4 to 12 digits, \"sha256:\" and 64 hex digits, or \"\" to generate one at first start"
         }
     }
 }
@@ -89,9 +92,14 @@ public enum StationConfigSchema {
         ConfigField("log.format", .oneOf(["text", "json"]), default: .string("text"), "text for people, json for log collectors"),
         ConfigField("web.host", .nonEmptyString, default: .string("127.0.0.1"), "address the local UI/API binds to; keep loopback unless the line needs a tablet"),
         ConfigField("web.port", .integer(0...65535), default: .integer(8080), "port of the local UI/API (0 = any free port)"),
+        ConfigField("web.pin", .pinOrEmpty, default: .string(""), "operator PIN for the web UI (digits, or sha256:HEX of them); empty = generated into <data>/web.pin at first start"),
         ConfigField("resolver.base", .urlOrEmpty, default: .string("https://txng.backan.gov.vn"), "GS1 Digital Link resolver of the province, the host in every QR"),
         ConfigField("server.url", .urlOrEmpty, default: .string(""), "provincial trace-server; empty = work offline"),
         ConfigField("server.token_file", .string, default: .string(""), "file holding this station's server token (mode 0600)"),
+        ConfigField("server.ca_file", .string, default: .string(""), "PEM file of the certificate authority (or self-signed certificate) of an https server.url; empty = the system's trusted authorities"),
+        ConfigField("server.batch_size", .integer(1...10_000), default: .integer(500), "events per capture request (halved for a while when the server is slow or refuses the size)"),
+        ConfigField("server.timeout", .seconds, default: .number(30), "seconds to wait for the server's answer to one request"),
+        ConfigField("server.max_backoff", .seconds, default: .number(300), "longest wait between retries while the server is unreachable (the first wait is 1 s, doubled per failure, with jitter)"),
         ConfigField("labels.templates_dir", .string, default: .string(""), "folder of label templates; empty = ./Config/templates, then /usr/share/station/templates"),
         ConfigField("jobs.window", .integer(1...100), default: .integer(5), "labels sent between two printer status checks"),
         ConfigField("jobs.expire_hours", .seconds, default: .number(8), "a job paused longer than this needs --force to resume"),
@@ -102,10 +110,14 @@ public enum StationConfigSchema {
         ConfigField("printers.*.dpi", .integer(100...600), default: .integer(203), "print head resolution in dots per inch"),
         ConfigField("printers.*.address", .string, default: .string(""), "host:port (tcp), device path (file), vendor:product (usb)"),
         ConfigField("printers.*.output", .string, default: .string("labels"), "virtual printer: folder under data.dir for raw bytes and PNG previews"),
+        ConfigField("printers.*.verifier", .string, default: .string(""), "inline scanner after the print head that reads back every stamp: a scanner name, or \"image\" (virtual printer: decode the printed PNG with zbar); empty = no verification"),
+        ConfigField("printers.*.verify_timeout", .seconds, default: .number(2), "seconds to wait for the verifier to read a printed stamp"),
+        ConfigField("printers.*.verify_failures", .integer(1...100), default: .integer(3), "consecutive unreadable or wrong stamps that pause the job"),
         ConfigField("scanners.*.source", .oneOf(["stdin", "hid", "hidpos", "serial"]), default: nil, "where scans come from"),
-        ConfigField("scanners.*.mode", .oneOf(["receiving", "shipping", "inspecting", "packing"]), default: .string("inspecting"), "what a scan means"),
+        ConfigField("scanners.*.mode", .oneOf(["receiving", "shipping", "inspecting", "packing", "activation"]), default: .string("inspecting"), "what a scan means (activation: binds pre-printed roll stamps to the open batch)"),
         ConfigField("scanners.*.address", .string, default: .string(""), "vendor:product (hid) or device path (serial)"),
         ConfigField("scanners.*.profile", .string, default: .string(""), "scanner profile in Drivers/ (layout, terminators, serial settings); empty = matched by USB id"),
+        ConfigField("scanners.*.batch", .string, default: .string(""), "activation mode: lot of the open batch roll stamps are bound to; empty = the product's only open batch"),
         ConfigField("scanners.*.debounce", .seconds, default: .number(2), "the same code read again within this many seconds is one scan"),
     ]
 

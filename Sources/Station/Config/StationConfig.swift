@@ -13,17 +13,24 @@ public struct StationConfig: Sendable {
         public var dpi: Int
         public var address: String
         public var output: String
+        /// Inline verifier: a scanner name, `image` (decode the virtual printer's PNG), or empty.
+        public var verifier: String = ""
+        public var verifyTimeout: Double = 2
+        public var verifyFailures: Int = 3
     }
 
     public struct Scanner: Sendable, Equatable {
         public enum Source: String, Sendable { case stdin, hid, hidpos, serial }
-        public enum Mode: String, Sendable { case receiving, shipping, inspecting, packing }
+        public enum Mode: String, Sendable { case receiving, shipping, inspecting, packing, activation }
         public var name: String
         public var source: Source
         public var mode: Mode
         public var address: String
         public var profile: String
         public var debounce: Double
+        /// Activation mode: the lot of the open batch scanned roll stamps are bound to; empty =
+        /// the product's only open batch (several open batches are refused as ambiguous).
+        public var batch: String = ""
     }
 
     public var stationID: String
@@ -37,9 +44,16 @@ public struct StationConfig: Sendable {
     public var logFormat: String
     public var webHost: String
     public var webPort: Int
+    /// The operator PIN (digits or `sha256:HEX`); empty = generated at first start.
+    public var webPIN: String
     public var resolverBase: String
     public var serverURL: String
     public var serverTokenFile: String
+    /// Trust anchors for an https trace-server (empty = the system's).
+    public var serverCAFile: String
+    public var serverBatchSize: Int
+    public var serverTimeout: Double
+    public var serverMaxBackoff: Double
     /// Where label templates are looked up first (nil = the default search path).
     public var templatesDirectory: URL?
     public var jobWindow: Int
@@ -62,9 +76,14 @@ public struct StationConfig: Sendable {
         logFormat = c.string("log.format")
         webHost = c.string("web.host")
         webPort = c.int("web.port")
+        webPIN = c.string("web.pin")
         resolverBase = c.string("resolver.base")
         serverURL = c.string("server.url")
         serverTokenFile = c.string("server.token_file")
+        serverCAFile = c.string("server.ca_file")
+        serverBatchSize = c.int("server.batch_size")
+        serverTimeout = c.double("server.timeout")
+        serverMaxBackoff = c.double("server.max_backoff")
         let t = c.string("labels.templates_dir")
         templatesDirectory = t.isEmpty ? nil : URL(fileURLWithPath: t)
         jobWindow = c.int("jobs.window")
@@ -75,12 +94,14 @@ public struct StationConfig: Sendable {
                     language: .init(rawValue: c.string("printers.\(n).language"))!,
                     mode: c.string("printers.\(n).mode"),
                     dpi: c.int("printers.\(n).dpi"), address: c.string("printers.\(n).address"),
-                    output: c.string("printers.\(n).output"))
+                    output: c.string("printers.\(n).output"), verifier: c.string("printers.\(n).verifier"),
+                    verifyTimeout: c.double("printers.\(n).verify_timeout"), verifyFailures: c.int("printers.\(n).verify_failures"))
         }
         scanners = c.names(under: "scanners").map { n in
             Scanner(name: n, source: .init(rawValue: c.string("scanners.\(n).source"))!,
                     mode: .init(rawValue: c.string("scanners.\(n).mode"))!,
-                    address: c.string("scanners.\(n).address"), profile: c.string("scanners.\(n).profile"), debounce: c.double("scanners.\(n).debounce"))
+                    address: c.string("scanners.\(n).address"), profile: c.string("scanners.\(n).profile"), debounce: c.double("scanners.\(n).debounce"),
+                    batch: c.string("scanners.\(n).batch"))
         }
     }
 

@@ -184,12 +184,25 @@ struct TCPPrinterTests {
         #expect(try await emulator.int("connections") == 2)
     }
 
+    /// A loopback port that was just free: bound by the kernel's choice, then closed unlistened.
+    static func closedLoopbackPort() throws -> UInt16 {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw POSIXError(.EMFILE) }
+        defer { close(fd) }
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &addr) { p in
+            p.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+        }
+        guard bound else { throw POSIXError(.EADDRNOTAVAIL) }
+        return UInt16(bigEndian: addr.sin_port)
+    }
+
     @Test func refusedConnectionIsUnreachableAndOffline() async throws {
-        // Bind a port and close it again, so that nothing listens there.
-        var emulator: NetworkPrinterEmulator? = try await NetworkPrinterEmulator.start()
-        let port = emulator!.port
-        emulator = nil
-        try await Task.sleep(for: .milliseconds(200))
+        // Bind a loopback port and close it again, so that nothing listens there.
+        let port = try Self.closedLoopbackPort()
         let transport = TCPPrinterTransport(host: "127.0.0.1", port: port, connectTimeout: .seconds(1))
         #expect(throws: TransportError.connectionRefused(endpoint: "tcp://127.0.0.1:\(port)")) {
             try transport.connect(timeout: .seconds(1))
