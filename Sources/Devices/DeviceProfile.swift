@@ -1,5 +1,6 @@
 import Foundation
 import TOMLKit
+import TOMLReading
 
 /// One device family as described by a file in `Drivers/`: how to recognise it on USB and how to talk to it.
 public struct DeviceProfile: Sendable, Equatable {
@@ -65,8 +66,8 @@ public struct DeviceProfileRegistry: Sendable {
         let text: String
         do { text = try String(contentsOfFile: file, encoding: .utf8) } catch { throw fail("cannot read: \(error.localizedDescription)") }
         let t: TOMLTable
-        do { t = try TOMLTable(string: text) } catch let e as TOMLParseError {
-            throw fail("line \(e.source.begin.line): \(e.description)")
+        do { t = try TOMLReading.table(from: text) } catch {
+            throw fail("line \(error.line): \(error.message)")
         }
         guard let name = t["name"]?.string else { throw fail("missing name = \"...\"") }
         guard let kindText = t["kind"]?.string, let kind = DeviceProfile.Kind(rawValue: kindText) else {

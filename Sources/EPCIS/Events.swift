@@ -291,6 +291,14 @@ public enum EPCISEvent: Sendable, Equatable {
     /// This event with `eventID` set to its CBV 2.0 event hash ID.
     ///
     /// Safe to call repeatedly: `eventID` is excluded from the hash, so the ID does not change.
+    /// The same event at another time (its content-derived `eventID`, if any, must be computed again).
+    public func withEventTime(_ time: Date) -> EPCISEvent {
+        switch self {
+        case .object(var e): e.eventTime = time; return .object(e)
+        case .aggregation(var e): e.eventTime = time; return .aggregation(e)
+        }
+    }
+
     public func withHashEventID() -> EPCISEvent {
         var copy = self
         copy.eventID = eventHash().id

@@ -1,6 +1,7 @@
 import Barcodes
 import Foundation
 import TOMLKit
+import TOMLReading
 
 extension LabelTemplate {
     /// Loads and checks a template file (TOML; format in `Config/templates/README.md`).
@@ -21,12 +22,9 @@ extension LabelTemplate {
     public init(toml: String, source: String = "<memory>") throws(LabelTemplateError) {
         let root: TOMLTable
         do {
-            root = try TOMLTable(string: toml)
-        } catch let error as TOMLParseError {
-            throw LabelTemplateError(file: source, problem: .syntax(
-                line: error.source.begin.line, column: error.source.begin.column, message: error.description))
+            root = try TOMLReading.table(from: toml)
         } catch {
-            throw LabelTemplateError(file: source, problem: .syntax(line: 0, column: 0, message: "\(error)"))
+            throw LabelTemplateError(file: source, problem: .syntax(line: error.line, column: error.column, message: error.message))
         }
         let template = try TemplateParser(source: source).parse(root)
         _ = try LabelLayout(template)

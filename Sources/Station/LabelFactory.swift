@@ -31,9 +31,12 @@ public final class LabelFactory {
     let renderer: LabelRenderer
     let resolver: String
     let tagger: StampTagger
+    /// How ZPL jobs are written (graphic field encoding).
+    let zplOptions: ZPLOptions
 
     public init(templatesDirectory: URL?, product: Product, batch: Batch, language: PrinterLanguage, dpi: Int,
-                mode: LabelMode, resolver: String, tagger: StampTagger) throws {
+                mode: LabelMode, resolver: String, tagger: StampTagger, zplGraphics: ZPLOptions.GraphicEncoding = .z64) throws {
+        self.zplOptions = ZPLOptions(graphicEncoding: zplGraphics)
         self.product = product
         self.batch = batch
         self.language = language
@@ -51,6 +54,17 @@ public final class LabelFactory {
         } catch {
             throw LabelFactoryError.template("\(error)")
         }
+    }
+
+    /// Labels of `batch` as the configuration says `printer` takes them: its language and
+    /// resolution, raster or native, its ZPL graphic encoding.
+    public static func forPrinter(_ printer: any LabelPrinter, config: StationConfig, product: Product, batch: Batch,
+                                  tagger: StampTagger) throws -> LabelFactory {
+        let configured = config.printers.first { $0.name == printer.name }
+        return try LabelFactory(templatesDirectory: config.templatesDirectory, product: product, batch: batch, language: printer.language,
+                                dpi: printer.dpi, mode: LabelMode(rawValue: configured?.mode ?? "raster") ?? .raster,
+                                resolver: config.resolverBase, tagger: tagger,
+                                zplGraphics: configured?.graphics == "ascii" ? .asciiCompressed : .z64)
     }
 
     /// Folders searched for templates: the configured one, `$STATION_TEMPLATES`, `./Config/templates`,
@@ -102,12 +116,12 @@ public final class LabelFactory {
             switch (mode, language) {
             case (.raster, .zpl):
                 let bmp = try renderer.render(d)
-                return PrintableLabel(bytes: ZPLEncoder.raster(bmp), language: .zpl, preview: bmp.grayImage(), summary: d.digitalLink)
+                return PrintableLabel(bytes: ZPLEncoder.raster(bmp, options: zplOptions), language: .zpl, preview: bmp.grayImage(), summary: d.digitalLink)
             case (.raster, .escpos):
                 let bmp = try renderer.render(d)
                 return PrintableLabel(bytes: try ESCPOSEncoder.raster(bmp), language: .escpos, preview: bmp.grayImage(), summary: d.digitalLink)
             case (.native, .zpl):
-                return PrintableLabel(bytes: ZPLEncoder.native(try renderer.compose(d)), language: .zpl, preview: nil, summary: d.digitalLink)
+                return PrintableLabel(bytes: ZPLEncoder.native(try renderer.compose(d), options: zplOptions), language: .zpl, preview: nil, summary: d.digitalLink)
             case (.native, .escpos):
                 return PrintableLabel(bytes: try ESCPOSEncoder.native(try renderer.compose(d)), language: .escpos, preview: nil, summary: d.digitalLink)
             }

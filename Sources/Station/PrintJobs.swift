@@ -142,18 +142,28 @@ public struct PrintJobs: Sendable {
     public func recover() throws -> [Int64] {
         var recovered: [Int64] = []
         for j in try list(where: "state IN ('running', 'queued', 'paused')", []) {
-            for r in try reservations(of: j.id) {
-                let states = try trace.ledger.states(of: r)
-                for (i, s) in states.enumerated() where s == .sent { try trace.ledger.markUncertain(r, indices: i..<(i + 1)) }
-                try trace.ledger.voidUnused(r, reason: "không in: trạm khởi động lại giữa lệnh in (station restarted mid-job)")
-            }
-            if j.state == .running {
-                try setState(j.id, .paused, reason: "station restarted during the job")
+            if try settleInterrupted(j, reason: "station restarted during the job",
+                                     voidReason: "không in: trạm khởi động lại giữa lệnh in (station restarted mid-job)") {
                 recovered.append(j.id)
                 logger.warning("print job interrupted by a restart: paused for the operator", metadata: ["job": "\(j.id)"])
             }
         }
         return recovered
+    }
+
+    /// The bookkeeping of a job whose run stopped without doing its own (a crash, a store that
+    /// refused writes): sent stamps become uncertain, unsent reserved serials void, and a job
+    /// left running is paused with `reason`. Returns whether the job was running.
+    @discardableResult
+    public func settleInterrupted(_ j: PrintJob, reason: String, voidReason: String) throws -> Bool {
+        for r in try reservations(of: j.id) {
+            let states = try trace.ledger.states(of: r)
+            for (i, s) in states.enumerated() where s == .sent { try trace.ledger.markUncertain(r, indices: i..<(i + 1)) }
+            try trace.ledger.voidUnused(r, reason: voidReason)
+        }
+        guard j.state == .running else { return false }
+        try setState(j.id, .paused, reason: reason)
+        return true
     }
 
     /// The operator's answer for uncertain stamps: which are on paper, which are spoiled.
@@ -205,11 +215,30 @@ public struct PrintJobs: Sendable {
     /// Runs a queued job to completion or to its next pause.
     public func run(_ id: Int64, printer: any LabelPrinter, factory: LabelFactory,
                     progress: @Sendable (Progress) -> Void = { _ in }) async throws -> PrintJob {
+        do {
+            return try await runWindows(id, printer: printer, factory: factory, progress: progress)
+        } catch {
+            guard let storage = StoreError.classify(error) else { throw error }
+            // The store refused a write mid-job: what is committed stands, the step that failed did
+            // not happen. Settle the job now if the store takes this much; `job recover` does it later otherwise.
+            logger.error("print job stopped: \(storage)", metadata: ["job": "\(id)"])
+            if let j = try? job(id) {
+                try? settleInterrupted(j, reason: "storage: \(storage)", voidReason: "không in: đĩa đầy hoặc không ghi được (the store refused writes)")
+            }
+            throw storage
+        }
+    }
+
+    private func runWindows(_ id: Int64, printer: any LabelPrinter, factory: LabelFactory,
+                            progress: @Sendable (Progress) -> Void) async throws -> PrintJob {
         var j = try job(id)
         guard j.state == .queued || j.state == .running else { throw PrintJobError.notResumable(id, j.state) }
         try setState(id, .running)
         logger.info("print job running", metadata: ["job": "\(id)", "printer": "\(printer.name)", "printed": "\(j.printed)", "requested": "\(j.requested)"])
         while true {
+            // Between windows, let the rest of the station run (the operator's pause, scans, the UI):
+            // a fast printer would otherwise keep this task on its thread window after window.
+            await Task.yield()
             j = try job(id)
             if j.state != .running { return j }   // paused or cancelled by the operator
             let remaining = j.requested - j.printed

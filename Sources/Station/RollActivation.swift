@@ -9,7 +9,7 @@ extension StationCore {
     /// Refused, each with its reason on screen: a stamp of another province (another Digital Link
     /// host, a product not registered here, a tag that does not verify with this province's keys),
     /// a serial on no roll of this station, a stamp already activated, a stamp of a voided roll.
-    func activate(text: String, code: TraceCode, serial: String, scanner: String) -> (ScanRecord.Outcome, String, String?) {
+    func activate(text: String, code: TraceCode, serial: String, scanner: String, at time: Date = Date()) throws -> (ScanRecord.Outcome, String, String?) {
         let gtin = code.gtin.gtin14
         if let host = Self.linkHost(text), let own = Self.linkHost(config.resolverBase), host != own,
            !issuedUnderHost(host, gtin: gtin, serial: serial) {
@@ -32,11 +32,12 @@ extension StationCore {
         do {
             try trace.rolls.unusedStamp(gtin: gtin, serial: serial)
             let batch = try trace.rolls.activationBatch(gtin: gtin, lot: lot)
-            let e = try trace.rolls.activate(gtin: gtin, serial: serial, batchID: batch.id)
+            let e = try trace.rolls.activate(gtin: gtin, serial: serial, batchID: batch.id, at: time)
             return (.accepted, "Đã kích hoạt tem \(serial): \(product.name), lô \(batch.lot).", e.eventID)
         } catch let e as RollError {
             return (.rejected, e.vietnamese, nil)
         } catch {
+            if StoreError.classify(error) != nil { throw error }
             return (.rejected, "Không ghi được sự kiện kích hoạt: \(error)", nil)
         }
     }

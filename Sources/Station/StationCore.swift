@@ -30,18 +30,75 @@ public final class StationCore: Sendable {
 
     /// Handles one scan: parses it, checks it for the scanner's mode, records the event (or the
     /// rejection with its reason) and keeps the raw line in the scan log either way.
+    ///
+    /// When the disk is full, read-only or failing, the scan is held in memory (outcome
+    /// `pending`) and recorded, with the time it was received, as soon as the store takes writes
+    /// again: at the next scan or the next ``retryHeldScans()``. Scans keep their order.
     @discardableResult
-    public func recordScan(_ raw: [UInt8], scanner: String) throws -> ScanRecord {
+    public func recordScan(_ raw: [UInt8], scanner: String, receivedAt: Date = Date()) throws -> ScanRecord {
         let mode = config.scanners.first { $0.name == scanner }?.mode ?? .inspecting
+        // Debounce once, at arrival: a held scan is not a repeat of itself when it is retried.
+        let repeated = recentScans.isRepeat(raw, scanner: scanner, window: config.scanners.first { $0.name == scanner }?.debounce ?? 2, now: receivedAt)
+        let scan = HeldScan(raw: raw, scanner: scanner, receivedAt: receivedAt, repeated: repeated)
+        if retryHeldScans() == 0 {
+            do { return try record(scan, mode: mode) } catch {
+                guard let storage = StoreError.classify(error) else { throw error }
+                heldScans.hold(scan)
+                logger.error("scan held in memory, not yet recorded: \(storage)", metadata: ["scanner": "\(scanner)"])
+            }
+        } else {
+            heldScans.hold(scan)
+        }
+        var held = ScanRecord(receivedAt: receivedAt, scanner: scanner, raw: raw, kind: ScanClassifier.classify(raw), outcome: .pending,
+                              message: "Chưa ghi được (đĩa đầy hoặc không ghi được): trạm giữ lần quét này và tự ghi khi đĩa ghi được; không cần quét lại.")
+        held.eventID = nil
+        logger.warning("scan", metadata: ["scanner": "\(scanner)", "mode": "\(mode.rawValue)", "outcome": "pending",
+                                          "held": "\(heldScans.count)", "text": "\(held.displayText)"])
+        return held
+    }
+
+    /// Records the scans held while the store refused writes, oldest first; returns how many are
+    /// still held (0 when the store took them all).
+    @discardableResult
+    public func retryHeldScans() -> Int {
+        while let next = heldScans.first {
+            let mode = config.scanners.first { $0.name == next.scanner }?.mode ?? .inspecting
+            do {
+                try record(next, mode: mode)
+                heldScans.dropFirst()
+                if heldScans.count == 0 { logger.notice("the store takes writes again: every held scan is recorded") }
+            } catch {
+                return heldScans.count
+            }
+        }
+        return 0
+    }
+
+    /// Scans received but not yet recorded (the store refused writes).
+    public var heldScanCount: Int { heldScans.count }
+
+    /// What is still held at shutdown is written to the log in full, so it can be entered again.
+    public func logHeldScansAtShutdown() {
+        guard retryHeldScans() > 0 else { return }
+        for s in heldScans.all {
+            logger.critical("scan NOT recorded (the store refused writes until shutdown): scan it again", metadata: [
+                "scanner": "\(s.scanner)", "received_at": "\(EventClock.iso8601(s.receivedAt, offset: config.utcOffset))",
+                "text": "\(String(decoding: s.raw, as: UTF8.self))"])
+        }
+    }
+
+    @discardableResult
+    private func record(_ scan: HeldScan, mode: StationConfig.Scanner.Mode) throws -> ScanRecord {
+        let (raw, scanner, receivedAt) = (scan.raw, scan.scanner, scan.receivedAt)
         let kind = ScanClassifier.classify(raw)
-        var record = ScanRecord(receivedAt: Date(), scanner: scanner, raw: raw, kind: kind, outcome: .rejected, message: "")
+        var record = ScanRecord(receivedAt: receivedAt, scanner: scanner, raw: raw, kind: kind, outcome: .rejected, message: "")
         if kind == .unreadable {
             record.message = raw.isEmpty ? "Mã quá dài hoặc rỗng: quét lại." : "Dữ liệu quét không đọc được (không phải UTF-8): kiểm tra cấu hình máy quét."
-        } else if recentScans.isRepeat(raw, scanner: scanner, window: config.scanners.first { $0.name == scanner }?.debounce ?? 2) {
+        } else if scan.repeated {
             record.outcome = .duplicate
             record.message = "Mã vừa quét xong: bỏ qua lần đọc lặp."
         } else if let text = String(validating: raw, as: UTF8.self) {
-            (record.outcome, record.message, record.eventID) = handle(text: text, mode: mode, scanner: scanner)
+            (record.outcome, record.message, record.eventID) = try handle(text: text, mode: mode, scanner: scanner, at: receivedAt)
         }
         try store.pool.write { [record] db in
             try db.execute(sql: "INSERT INTO scan_log(received_at, scanner, raw, kind, outcome) VALUES (?, ?, ?, ?, ?)",
@@ -53,10 +110,12 @@ public final class StationCore: Sendable {
         return record
     }
 
+    private let heldScans = HeldScans()
     private let cartons = CartonBuffer()
     private let recentScans = RecentScans()
 
-    func handle(text: String, mode: StationConfig.Scanner.Mode, scanner: String) -> (ScanRecord.Outcome, String, String?) {
+    /// The outcome of a scan; throws only when the store refuses the write (the scan is then held).
+    func handle(text: String, mode: StationConfig.Scanner.Mode, scanner: String, at time: Date = Date()) throws -> (ScanRecord.Outcome, String, String?) {
         let code: TraceCode
         do { code = try TraceCode(parsing: text) } catch {
             return (.rejected, "Không phải mã GS1: \(error)", nil)
@@ -67,23 +126,29 @@ public final class StationCore: Sendable {
             let items = cartons.take(scanner)
             guard !items.isEmpty else { return (.rejected, "Thùng \(ssccText) chưa có sản phẩm nào: quét tem sản phẩm trước.", nil) }
             do {
-                let e = try trace.ledger.pack(sscc: ssccText, children: items)
+                let e = try trace.ledger.pack(sscc: ssccText, children: items, at: time)
                 return (.accepted, "Đã đóng \(items.count) sản phẩm vào thùng \(ssccText).", e.eventID)
-            } catch { return (.rejected, "Không ghi được sự kiện đóng gói: \(error)", nil) }
+            } catch {
+                if StoreError.classify(error) != nil { cartons.restore(items, scanner: scanner); throw error }
+                return (.rejected, "Không ghi được sự kiện đóng gói: \(error)", nil)
+            }
         }
         guard let serial = code.serial else { return (.rejected, "Mã sản phẩm không có số sê-ri: không phải tem truy xuất.", nil) }
         let verdict = trace.verifier.verify(text)
         let epc = Stamp.epc(gtin: code.gtin.gtin14, serial: serial)
         switch mode {
         case .activation:
-            return activate(text: text, code: code, serial: serial, scanner: scanner)
+            return try activate(text: text, code: code, serial: serial, scanner: scanner, at: time)
         case .inspecting:
             guard [.genuine, .suspicious, .void].contains(verdict.kind) else { return (.rejected, verdict.message, nil) }
             do {
                 let e = try trace.ledger.observe(.inspecting, epcs: [epc], disposition: verdict.kind == .genuine ? nil : .nonConformant,
-                                                 reason: verdict.kind.rawValue)
+                                                 reason: verdict.kind.rawValue, at: time)
                 return (verdict.kind == .genuine ? .accepted : .flagged, verdict.message, e.eventID)
-            } catch { return (.rejected, "Không ghi được sự kiện: \(error)", nil) }
+            } catch {
+                if StoreError.classify(error) != nil { throw error }
+                return (.rejected, "Không ghi được sự kiện: \(error)", nil)
+            }
         case .receiving, .shipping:
             guard verdict.kind == .genuine else { return (.rejected, verdict.message, nil) }
             let kind: StampLedger.Observation = mode == .receiving ? .receiving : .shipping
@@ -91,9 +156,12 @@ public final class StationCore: Sendable {
                 return (.rejected, "Tem này đã xuất kho rồi: không xuất lại.", nil)
             }
             do {
-                let e = try trace.ledger.observe(kind, epcs: [epc])
+                let e = try trace.ledger.observe(kind, epcs: [epc], at: time)
                 return (.accepted, mode == .receiving ? "Đã nhập kho." : "Đã xuất kho.", e.eventID)
-            } catch { return (.rejected, "Không ghi được sự kiện: \(error)", nil) }
+            } catch {
+                if StoreError.classify(error) != nil { throw error }
+                return (.rejected, "Không ghi được sự kiện: \(error)", nil)
+            }
         case .packing:
             guard verdict.kind == .genuine else { return (.rejected, verdict.message, nil) }
             let n = cartons.add(epc, scanner: scanner)
@@ -144,7 +212,11 @@ public enum ScanKind: String, Sendable, Codable {
 }
 
 public struct ScanRecord: Sendable {
-    public enum Outcome: String, Sendable, Codable { case accepted, flagged, rejected, duplicate }
+    public enum Outcome: String, Sendable, Codable {
+        case accepted, flagged, rejected, duplicate
+        /// Held in memory: the store refused the write (disk full or read-only); recorded later.
+        case pending
+    }
     public let receivedAt: Date
     public let scanner: String
     public let raw: [UInt8]
@@ -185,6 +257,39 @@ public enum EventClock {
     }
 }
 
+/// A scan received while the store refused writes, waiting to be recorded.
+struct HeldScan: Sendable {
+    let raw: [UInt8]
+    let scanner: String
+    let receivedAt: Date
+    /// Whether it repeated the scanner's previous code within the debounce window, as judged at arrival.
+    let repeated: Bool
+}
+
+/// Scans held in memory, in the order they arrived; bounded, so a station left with a full disk
+/// for days keeps the oldest 100,000 scans and says so rather than growing without end.
+final class HeldScans: @unchecked Sendable {
+    static let limit = 100_000
+    private var scans: [HeldScan] = []
+    private var start = 0
+    private var dropped = 0
+    private let lock = NSLock()
+    var count: Int { lock.lock(); defer { lock.unlock() }; return scans.count - start }
+    var first: HeldScan? { lock.lock(); defer { lock.unlock() }; return start < scans.count ? scans[start] : nil }
+    var all: [HeldScan] { lock.lock(); defer { lock.unlock() }; return Array(scans[start...]) }
+    var droppedCount: Int { lock.lock(); defer { lock.unlock() }; return dropped }
+    func hold(_ s: HeldScan) {
+        lock.lock(); defer { lock.unlock() }
+        if scans.count - start >= Self.limit { dropped += 1; return }
+        scans.append(s)
+    }
+    func dropFirst() {
+        lock.lock(); defer { lock.unlock() }
+        start += 1
+        if start == scans.count { scans.removeAll(keepingCapacity: true); start = 0 }
+    }
+}
+
 /// Items scanned for the carton being packed, per scanner, until its SSCC is scanned.
 final class CartonBuffer: @unchecked Sendable {
     private var items: [String: [String]] = [:]
@@ -197,6 +302,11 @@ final class CartonBuffer: @unchecked Sendable {
     func take(_ scanner: String) -> [String] {
         lock.lock(); defer { lock.unlock() }
         return items.removeValue(forKey: scanner) ?? []
+    }
+    /// Puts back items taken for a carton whose event could not be written.
+    func restore(_ epcs: [String], scanner: String) {
+        lock.lock(); defer { lock.unlock() }
+        items[scanner] = epcs + (items[scanner] ?? []).filter { !epcs.contains($0) }
     }
 }
 

@@ -16,6 +16,9 @@ enum APIAnswer {
     /// Runs `body`; a domain error becomes an answer with the status that fits it.
     static func failable(_ body: () async throws -> Response) async throws -> Response {
         do { return try await body() } catch {
+            if let storage = StoreError.classify(error) {
+                return try self.error(storage.description, status: storage == .diskFull(path: storage.path) ? HTTPResponse.Status(code: 507, reasonPhrase: "Insufficient Storage") : .serviceUnavailable)
+            }
             guard let status = status(for: error) else { throw error }
             return try self.error(String(describing: error), status: status)
         }

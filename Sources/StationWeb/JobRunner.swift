@@ -149,6 +149,11 @@ public actor JobRunner {
         let j = try jobs.job(id)
         if let busy = printerJobs[j.printer], busy != id { throw APIInputError("Máy in \(j.printer) đang in lệnh \(busy).") }
         guard tasks[id] == nil else { return try view(id) }
+        // Running in the store but not in this daemon: its run stopped on a store that refused
+        // writes. Settle it (sent stamps uncertain) before the operator's resume.
+        if j.state == .running {
+            try jobs.settleInterrupted(j, reason: "its run stopped", voidReason: "không in: lệnh in bị gián đoạn (job interrupted)")
+        }
         try jobs.prepareResume(id, force: force)
         try start(id)
         return try view(id)
@@ -202,7 +207,7 @@ public actor JobRunner {
                 }
                 hub.publish("job", JobView(done, trace: trace))
             } catch {
-                logger.error("print job stopped by an error: \(error)", metadata: ["job": "\(id)"])
+                logger.error("print job stopped by an error: \(StoreError.classify(error).map { "\($0)" } ?? "\(error)")", metadata: ["job": "\(id)"])
                 try? jobs.requestPause(id, reason: "error: \(error)")
                 if let j = try? jobs.job(id) { hub.publish("job", JobView(j, trace: trace)) }
             }
@@ -226,10 +231,8 @@ public actor JobRunner {
 
     /// Labels of `batch` in the language, resolution and mode configured for `printer`.
     nonisolated func labelFactory(batch: Batch, printer: any LabelPrinter) throws -> LabelFactory {
-        let product = try core.trace.catalog.product(gtin: batch.gtin)
-        let mode = LabelMode(rawValue: core.config.printers.first { $0.name == printer.name }?.mode ?? "raster") ?? .raster
-        return try LabelFactory(templatesDirectory: core.config.templatesDirectory, product: product, batch: batch, language: printer.language,
-                                dpi: printer.dpi, mode: mode, resolver: core.config.resolverBase, tagger: core.trace.tagger)
+        try LabelFactory.forPrinter(printer, config: core.config, product: try core.trace.catalog.product(gtin: batch.gtin), batch: batch,
+                                    tagger: core.trace.tagger)
     }
 
     /// On shutdown: every running job finishes its window and pauses; nothing new starts.

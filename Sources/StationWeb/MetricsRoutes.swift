@@ -93,6 +93,8 @@ enum StationMetrics {
         m.gauge("station_sync_configured", "1 when server.url is set (the station syncs), 0 when it works offline.",
                 core.config.serverURL.isEmpty ? 0 : 1, labels: station)
         m.gauge("station_sync_backlog_events", "Events recorded but not yet confirmed by the trace-server.", Double(sync.backlog), labels: station)
+        m.gauge("station_scans_held", "Scans received while the store refused writes (disk full, read-only), held in memory until recorded.",
+                Double(core.heldScanCount), labels: station)
         if let last = StationProbes.lastSuccess(sync) {
             m.gauge("station_sync_last_success_age_seconds", "Seconds since the trace-server last confirmed events (absent: never).",
                     max(0, now.timeIntervalSince(last).rounded()), labels: station)

@@ -364,6 +364,7 @@ components:
         uptimeSeconds: { type: integer }
         reasons: { type: array, items: { type: string } }
         storeWritable: { type: boolean }
+        heldScans: { type: integer, description: "scans received while the store refused writes, held in memory until recorded" }
         diskFreeBytes: { type: integer }
         printers: { type: array, items: { type: object, properties: { name: { type: string }, condition: { type: string }, text: { type: string } } } }
         sync: { type: object, properties: { configured: { type: boolean }, reachable: { type: boolean }, backlog: { type: integer }, lastSuccess: { type: string }, lastError: { type: string } } }
@@ -435,7 +436,7 @@ components:
         scanner: { type: string }
         text: { type: string }
         kind: { type: string, enum: [digital_link, element_string, gtin, text, unreadable] }
-        outcome: { type: string, enum: [accepted, flagged, rejected, duplicate] }
+        outcome: { type: string, enum: [accepted, flagged, rejected, duplicate, pending] }
         message: { type: string, description: Vietnamese }
     StampAction:
       type: object

@@ -77,6 +77,8 @@ struct HealthResponse: Codable {
     let uptimeSeconds: Int
     let reasons: [String]
     let storeWritable: Bool
+    /// Scans received while the store refused writes, not yet recorded.
+    let heldScans: Int
     let diskFreeBytes: Int64?
     let printers: [Printer]
     let sync: Sync?
@@ -89,6 +91,13 @@ struct HealthResponse: Codable {
         if let free, free < StationProbes.minimumFreeBytes {
             failures.append("ổ đĩa gần đầy: còn \(free >> 20) MB (disk almost full: free space)")
         }
+        if let problem = EventClockGuard.problem(newestEvent: try? core.trace.ledger.events.newestEventTime()) {
+            warnings.append(problem)
+        } else if let back = EventClockGuard.lastSetBack, Date().timeIntervalSince(back.noticedAt) < 3600 {
+            warnings.append("đồng hồ bị lùi \(Int(back.seconds.rounded())) giây lúc \(back.noticedAt.formatted(.iso8601)) (the clock was set back; events kept their order)")
+        }
+        let held = core.retryHeldScans()
+        if held > 0 { failures.append("\(held) lần quét chưa ghi được vào đĩa, đang giữ trong bộ nhớ (\(held) scans held in memory: the store refuses writes)") }
         let printers = await StationProbes.printerConditions(core)
         for p in printers where p.condition != .ready { warnings.append("máy in \(p.name): \(p.condition.vietnamese)") }
         if !printers.isEmpty, !printers.contains(where: { $0.condition == .ready }) { failures.append("không máy in nào sẵn sàng (no printer ready)") }
@@ -105,7 +114,7 @@ struct HealthResponse: Codable {
         let body = HealthResponse(
             status: failures.isEmpty ? (warnings.isEmpty ? "ok" : "degraded") : "fail",
             station: core.config.stationID, uptimeSeconds: Int(Date().timeIntervalSince(core.startedAt)),
-            reasons: failures + warnings, storeWritable: storeProblem == nil, diskFreeBytes: free,
+            reasons: failures + warnings, storeWritable: storeProblem == nil, heldScans: held, diskFreeBytes: free,
             printers: printers.map { Printer(name: $0.name, condition: $0.condition.rawValue, text: $0.condition.vietnamese) },
             sync: sync)
         return try APIAnswer.json(body, status: failures.isEmpty ? .ok : .serviceUnavailable)

@@ -71,9 +71,12 @@ public struct EventStore: Sendable {
     /// Appends prepared events: assigns sequence numbers and links each into the chain.
     public func append(prepared items: [Prepared], in db: Database) throws -> [StoredEvent] {
         guard !items.isEmpty else { return [] }
-        let last = try Row.fetchOne(db, sql: "SELECT seq, chain_hash FROM events ORDER BY seq DESC LIMIT 1")
+        let last = try Row.fetchOne(db, sql: "SELECT seq, chain_hash, event_time FROM events ORDER BY seq DESC LIMIT 1")
         var seq: Int64 = last?["seq"] ?? 0
         var chain: String = last?["chain_hash"] ?? Self.genesis
+        // Event times never go back along the chain: a clock set back (an NTP correction, a box
+        // without an RTC battery) gives the next events the newest recorded time until it catches up.
+        var newest: Date? = last.flatMap { EventClockGuard.newestTime(seq: $0["seq"], text: $0["event_time"]) }
         let recordedAt = Timestamp.now()
         let insert = try db.cachedStatement(sql: """
             INSERT INTO events(seq, event_id, event_type, biz_step, event_time, recorded_at, lot, body, chain_hash)
@@ -82,7 +85,12 @@ public struct EventStore: Sendable {
         let index = try db.cachedStatement(sql: "INSERT OR IGNORE INTO event_epcs(epc, seq) VALUES (?, ?)")
         var out: [StoredEvent] = []
         out.reserveCapacity(items.count)
-        for p in items {
+        for var p in items {
+            if let floor = newest, p.event.eventTime < floor {
+                EventClockGuard.noteSetBack(floor.timeIntervalSince(p.event.eventTime), at: floor)
+                p = Prepared(p.event.withEventTime(floor), lot: p.lot)
+            }
+            newest = max(newest ?? p.event.eventTime, p.event.eventTime)
             seq += 1
             chain = Self.link(previous: chain, eventID: p.eventID, body: p.body)
             let type = p.event.eventType.rawValue, step = p.event.bizStep?.rawValue
@@ -90,6 +98,7 @@ public struct EventStore: Sendable {
             for epc in p.event.identifiers { try index.execute(arguments: [epc, seq]) }
             out.append(StoredEvent(seq: seq, eventID: p.eventID, eventType: type, bizStep: step, eventTime: p.eventTime, body: p.body, chainHash: chain))
         }
+        if let newest { EventClockGuard.remember(seq: seq, time: newest) }
         return out
     }
 
@@ -149,6 +158,14 @@ public struct EventStore: Sendable {
 
     public func count() throws -> Int { try store.pool.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM events") ?? 0 } }
 
+    /// The time of the newest recorded event (events never go back in time along the chain).
+    public func newestEventTime() throws -> Date? {
+        try store.pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT seq, event_time FROM events ORDER BY seq DESC LIMIT 1")
+                .flatMap { EventClockGuard.newestTime(seq: $0["seq"], text: $0["event_time"]) }
+        }
+    }
+
     public func lastSeq() throws -> Int64 { try store.pool.read { try Int64.fetchOne($0, sql: "SELECT COALESCE(MAX(seq), 0) FROM events") ?? 0 } }
 
     /// Events in order after `seq` (the sync outbox reads this way).
@@ -206,7 +223,9 @@ extension EPCISEvent {
 /// Event times as EPCIS writes them: the local time of the offset, with milliseconds.
 public enum EventTime {
     public static func string(_ date: Date, offset: TimeZoneOffset) -> String {
-        let shifted = date.timeIntervalSince1970 + Double(offset.minutes * 60)
+        // Half a microsecond up: a time parsed back from its own text ("…45.693") is 45.69299999…
+        // as a Double and must not print as 45.692.
+        let shifted = date.timeIntervalSince1970 + Double(offset.minutes * 60) + 0.000_000_5
         let whole = floor(shifted)
         var t = time_t(whole)
         var tmv = tm()

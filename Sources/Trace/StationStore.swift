@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Synchronization
 
 /// A storage problem, said so that the operator or installer knows what to do.
 public enum StoreError: Error, CustomStringConvertible, Equatable {
@@ -7,15 +8,48 @@ public enum StoreError: Error, CustomStringConvertible, Equatable {
     case cannotOpen(path: String, reason: String)
     case readOnly(path: String)
     case diskFull(path: String)
+    /// The disk failed a read or write (a dying SD card, a USB disk pulled out).
+    case ioError(path: String, reason: String)
     case newerSchema(path: String, found: String)
 
     public var description: String {
         switch self {
         case .cannotCreateDirectory(let p, let r): return "cannot create the data directory \(p): \(r); check its permissions or choose another --data-dir"
         case .cannotOpen(let p, let r): return "cannot open the station database \(p): \(r)"
-        case .readOnly(let p): return "the data directory \(p) is read-only; nothing can be recorded until it is writable again"
-        case .diskFull(let p): return "the disk holding \(p) is full; free space, nothing was lost"
+        case .readOnly(let p): return "the station database \(p) is read-only (a read-only mount, or a disk the system remounted read-only after errors); nothing can be recorded until it is writable again, and nothing recorded is lost: `mount -o remount,rw` or fix the disk, then `station job recover` and resume the job"
+        case .diskFull(let p): return "the disk holding \(p) is full; nothing recorded is lost and the step that failed was not recorded: free space (`df -h`; old label previews under <data dir>/labels can go), then `station job recover` and resume the job"
+        case .ioError(let p, let r): return "the disk holding \(p) failed (\(r)); nothing committed is lost: check the disk (`dmesg`), then `station doctor`"
         case .newerSchema(let p, let m): return "the database \(p) was written by a newer station (migration \(m)); install that version or restore a backup"
+        }
+    }
+
+    /// The file the failure is about.
+    public var path: String {
+        switch self {
+        case .cannotCreateDirectory(let p, _), .cannotOpen(let p, _), .readOnly(let p), .diskFull(let p), .ioError(let p, _), .newerSchema(let p, _): return p
+        }
+    }
+
+    /// Operating-system exit status for this failure (sysexits.h: EX_IOERR, EX_CANTCREAT, EX_CONFIG).
+    public var exitStatus: Int32 {
+        switch self {
+        case .cannotCreateDirectory: return 73
+        case .newerSchema: return 78
+        default: return 74
+        }
+    }
+
+    /// The storage failure behind `error`, if it is one: an SQLite error of the station database
+    /// saying the disk is full, read-only or failing, wherever in the station it surfaced.
+    public static func classify(_ error: any Error) -> StoreError? {
+        if let e = error as? StoreError { return e }
+        guard let e = error as? DatabaseError else { return nil }
+        let path = StationStore.openedPath ?? "the station database"
+        switch e.resultCode.primaryResultCode {
+        case .SQLITE_FULL: return .diskFull(path: path)
+        case .SQLITE_READONLY: return .readOnly(path: path)
+        case .SQLITE_IOERR, .SQLITE_CANTOPEN: return .ioError(path: path, reason: e.message ?? "\(e.resultCode)")
+        default: return nil
         }
     }
 }
@@ -25,6 +59,11 @@ public enum StoreError: Error, CustomStringConvertible, Equatable {
 ///
 /// Tables are created by versioned migrations; a migration, once released, is never edited.
 public final class StationStore: Sendable {
+    /// The first database this process opened (a station process opens one), for messages about
+    /// storage failures that surface far from the store.
+    private static let opened = Mutex<String?>(nil)
+    public static var openedPath: String? { opened.withLock { $0 } }
+
     public let path: String
     /// GRDB's pool: one writer, concurrent readers.
     public let pool: DatabasePool
@@ -37,7 +76,9 @@ public final class StationStore: Sendable {
         } catch {
             throw StoreError.cannotCreateDirectory(path: dir, reason: error.localizedDescription)
         }
-        path = dataDirectory.appendingPathComponent("station.sqlite").path
+        let path = dataDirectory.appendingPathComponent("station.sqlite").path
+        self.path = path
+        Self.opened.withLock { $0 = $0 ?? path }
         var config = Configuration()
         config.busyMode = .timeout(10)
         config.prepareDatabase { db in

@@ -123,7 +123,7 @@ struct DecodeBench {
         }
 
         let n = times.count
-        print("## Photo decoding (stamp photo corpus: \(entries.count) photos, \(n) at 1280×960, \(entries.count - n) larger)\n")
+        print("## decode: photo decoding (stamp photo corpus: \(entries.count) photos, \(n) at 1280×960, \(entries.count - n) larger)\n")
         print("| decoder | median ms / 1280×960 photo | p90 ms | recall QR + GS1-128 | false texts | Data Matrix read |")
         print("|---|---:|---:|---:|---:|---:|")
         print("| station PhotoDecoder (in process) | \(fmt(percentile(times, 0.5), 1)) | \(fmt(percentile(times, 0.9), 1)) | \(pct(ours)) | \(ours.falseTexts) | \(oursDM.found)/\(oursDM.expected) |")

@@ -12,16 +12,18 @@ struct StationBench: AsyncParsableCommand {
         abstract: "Measure the station's hot paths and print markdown tables (use a release build).")
 
     @Option(help: "Scale factor: 1 = the issue targets; smaller for a smoke run.") var scale: Double = 1
-    @Argument(help: "Areas to run: serials, events, decode, printers, sync, verify, scanners (default: all).") var areas: [String] = []
+    @Argument(help: "Areas to run: serials, events, labels, decode, printers, sync, verify, scanners, memory (default: all).") var areas: [String] = []
 
     func run() async throws {
-        let all = ["serials", "events", "decode", "printers", "sync", "verify", "scanners"]
+        let all = ["serials", "events", "labels", "decode", "printers", "sync", "verify", "scanners", "memory"]
         let chosen = areas.isEmpty ? all : areas
         print("# station-bench  (\(hostDescription()))\n")
         for a in chosen {
             switch a {
             case "serials": try SerialBench(scale: scale).run()
             case "events": try await EventBench(scale: scale).run()
+            case "labels": try LabelBench(scale: scale).run()
+            case "memory": try MemoryBench(scale: scale).run()
             case "decode": try DecodeBench(scale: scale).run()
             case "printers": try await runPrinterBench(scale: scale)
             case "sync": try await SyncBench(scale: scale).run()
@@ -96,7 +98,7 @@ struct SerialBench {
                 }
             }
         }
-        print("## Serial reservation\n")
+        print("## serials: reservation\n")
         print("| what | serials | seconds | serials/s | vs baseline |\n|---|---:|---:|---:|---:|")
         print("| station: reserve durably + derive random serials | \(n) | \(fmt(ours, 3)) | \(fmt(Double(n) / ours)) | \(fmt((Double(n) / ours) / (Double(baseN) / baseline), 1))× |")
         print("| baseline: random serial + INSERT into a UNIQUE index, one transaction | \(baseN) | \(fmt(baseline, 3)) | \(fmt(Double(baseN) / baseline)) | 1.0× |")
@@ -166,7 +168,7 @@ struct EventBench {
         precondition(count == n, "not every event was stored")
         let chainIntact = try EventStore(store: store, stationID: "").verifyChain().isIntact
         precondition(chainIntact, "the chain of the benchmark store does not verify")
-        print("## Event recording (synchronous=FULL: durable when the call returns)\n")
+        print("## events: recording (synchronous=FULL: durable when the call returns)\n")
         print("| what | events | seconds | events/s |\n|---|---:|---:|---:|")
         print("| station: \(producers) concurrent producers, group commit, hashed + chained | \(n) | \(fmt(grouped, 3)) | \(fmt(Double(n) / grouped)) |")
         print("| station: print windows of \(window) events per durable transaction | \(n) | \(fmt(windowed, 3)) | \(fmt(Double(n) / windowed)) |")

@@ -6,15 +6,16 @@ import Trace
 /// Opens the trace services for a CLI command, turning errors into a message and exit status 1.
 func openTrace(_ options: GlobalOptions) throws -> TraceServices {
     let config = try options.load()
-    do { return try TraceServices(config: config) } catch {
-        FileHandle.standardError.write(Data("station: \(error)\n".utf8))
-        throw ExitCode(1)
-    }
+    return try reporting { try TraceServices(config: config) }
 }
 
 /// Runs `body`, printing a failure as one clear line (exit status 1) instead of a stack of types.
 func reporting<T>(_ body: () throws -> T) throws -> T {
     do { return try body() } catch let e as ExitCode { throw e } catch {
+        if let storage = StoreError.classify(error) {
+            FileHandle.standardError.write(Data("station: \(storage)\n".utf8))
+            throw ExitCode(storage.exitStatus)
+        }
         FileHandle.standardError.write(Data("station: \(error)\n".utf8))
         throw ExitCode(1)
     }

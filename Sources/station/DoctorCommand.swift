@@ -215,22 +215,16 @@ enum DoctorChecks {
     /// The clock is not before the newest recorded event nor before this program was built.
     static func clock(_ config: StationConfig, into r: inout DoctorReport, now: Date = Date()) {
         let fix = "set the time (`timedatectl set-ntp true`, or `date -s`); a box without an RTC battery needs network time before it starts recording"
-        if let exe = Bundle.main.executableURL,
-           let built = (try? FileManager.default.attributesOfItem(atPath: exe.path))?[.modificationDate] as? Date,
-           now < built {
-            r.fail("Đồng hồ hệ thống (\(iso(now))) chạy trước ngày cài chương trình (\(iso(built)))", fix: fix)
-            return
-        }
+        var newest: Date?
         let path = config.dataDirectory.appendingPathComponent("station.sqlite").path
         if FileManager.default.fileExists(atPath: path), let store = try? StationStore(dataDirectory: config.dataDirectory) {
-            let events = EventStore(store: store, stationID: config.stationID)
-            if let last = try? events.lastSeq(), last > 0, let newest = try? events.events(after: last - 1, limit: 1).first,
-               let when = parseTime(newest.eventTime), now < when {
-                r.fail("Đồng hồ hệ thống (\(iso(now))) sớm hơn sự kiện mới nhất đã ghi (\(newest.eventTime))", fix: fix)
-                return
-            }
+            newest = try? EventStore(store: store, stationID: config.stationID).newestEventTime()
         }
-        r.ok("Đồng hồ hệ thống hợp lý (\(iso(now)))")
+        if let problem = EventClockGuard.problem(now: now, newestEvent: newest) {
+            r.fail(problem, fix: fix)
+        } else {
+            r.ok("Đồng hồ hệ thống hợp lý (\(iso(now)))")
+        }
     }
 
     /// The trace-server answers its health check and accepts this station's token.
@@ -266,10 +260,6 @@ enum DoctorChecks {
 
     static func get(_ url: String, token: String?, timeout: Double, caFile: String) async -> Result<Int, any Error> {
         await ServerHTTP.status(of: url, token: token, timeout: timeout, caFile: caFile)
-    }
-
-    static func parseTime(_ s: String) -> Date? {
-        (try? Date(s, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true))) ?? (try? Date(s, strategy: .iso8601))
     }
 
     static func iso(_ d: Date) -> String { d.formatted(.iso8601) }

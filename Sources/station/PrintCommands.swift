@@ -21,11 +21,7 @@ func runJob(_ id: Int64, config: StationConfig, trace: TraceServices, jobs: Prin
     let printer = try reporting { try PrinterSetup.pick(printers, named: j.printer) }
     let batch = try trace.catalog.batch(id: j.batchID)
     let product = try trace.catalog.product(gtin: batch.gtin)
-    let mode = LabelMode(rawValue: config.printers.first { $0.name == printer.name }?.mode ?? "raster") ?? .raster
-    let factory = try reporting {
-        try LabelFactory(templatesDirectory: config.templatesDirectory, product: product, batch: batch, language: printer.language,
-                         dpi: printer.dpi, mode: mode, resolver: config.resolverBase, tagger: trace.tagger)
-    }
+    let factory = try reporting { try LabelFactory.forPrinter(printer, config: config, product: product, batch: batch, tagger: trace.tagger) }
     var jobs = jobs
     let profiles = (try? DeviceProfileRegistry(directory: DeviceProfileRegistry.defaultDirectory())) ?? DeviceProfileRegistry(profiles: [])
     jobs.verification = try reporting { try PrintVerification.make(printer: printer.name, config: config, profiles: profiles) }

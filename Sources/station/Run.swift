@@ -6,6 +6,7 @@ import Devices
 import Station
 import StationWeb
 import Sync
+import Trace
 
 struct Run: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -26,21 +27,25 @@ struct Run: AsyncParsableCommand {
             core = try StationCore(config: config, logger: logger)
         } catch {
             logger.critical("cannot start: \(error)")
-            throw ExitCode(1)
+            throw ExitCode(StoreError.classify(error)?.exitStatus ?? 1)
         }
         logger.info("station starting", metadata: [
             "station": "\(config.stationID)", "data": "\(config.dataDirectory.path)",
             "config": "\(options.config ?? StationConfig.defaultFile() ?? "built-in defaults")",
             "printers": "\(config.printers.map { "\($0.name)(\($0.driver.rawValue))" }.joined(separator: ","))",
         ])
+        if let problem = EventClockGuard.problem(newestEvent: try? core.trace.ledger.events.newestEventTime()) {
+            logger.warning("the clock is implausible: \(problem); fix the time (`timedatectl set-ntp true`), events meanwhile keep their order")
+        }
         do {
             let interrupted = try PrintJobs(trace: core.trace).recover()
             if !interrupted.isEmpty { logger.warning("print jobs interrupted by the last stop are paused for the operator", metadata: ["jobs": "\(interrupted)"]) }
         } catch {
-            logger.critical("cannot check interrupted print jobs: \(error)")
-            throw ExitCode(1)
+            logger.critical("cannot check interrupted print jobs: \(StoreError.classify(error).map { "\($0)" } ?? "\(error)")")
+            throw ExitCode(StoreError.classify(error)?.exitStatus ?? 1)
         }
-        var services: [any Service] = [try StationWebServer.make(core: core, logger: Logger(label: "station.web"))]
+        var services: [any Service] = [try StationWebServer.make(core: core, logger: Logger(label: "station.web")),
+                                       HeldScanService(core: core, logger: Logger(label: "station.scanner"))]
         // Events reach the province's trace-server in the background whenever it can be reached.
         if let sync = try SyncSetup.service(config: config, trace: core.trace) {
             services.append(sync)

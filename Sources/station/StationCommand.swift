@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import Station
+import Trace
 
 @main
 struct StationCommand: AsyncParsableCommand {
@@ -10,6 +11,25 @@ struct StationCommand: AsyncParsableCommand {
         abstract: "Traceability station: prints serialized GS1 stamps, reads scanners, records EPCIS events.",
         subcommands: [Run.self, DevicesCommand.self, ProductCommand.self, BatchCommand.self, LabelCommand.self, PrintCommand.self, JobCommand.self, SerialsCommand.self, StampCommand.self, RollCommand.self, VerifyCommand.self, EventsCommand.self, SyncCommand.self, KeysCommand.self, ConfigCommand.self, UdevRulesCommand.self, DoctorCommand.self]
     )
+
+    /// Runs the command; a full, read-only or failing disk, wherever it surfaces, is told in the
+    /// operator's terms with its exit status (74) rather than as a raw SQLite error.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            if let storage = StoreError.classify(error) {
+                FileHandle.standardError.write(Data("station: \(storage)\n".utf8))
+                Foundation.exit(storage.exitStatus)
+            }
+            exit(withError: error)
+        }
+    }
 }
 
 /// Options every subcommand shares: where the configuration is and how to override it.

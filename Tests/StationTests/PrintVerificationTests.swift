@@ -127,9 +127,11 @@ import Testing
         try "1\n".write(to: line.labels.appendingPathComponent("smudge"), atomically: true, encoding: .utf8)
         try await Task.sleep(for: .milliseconds(500))   // the reader opens the line and sets it raw
         let labels = line.labels
-        let scanner = Task.detached {
+        // A thread of its own, like the device it plays: busy tests elsewhere cannot delay it.
+        let stop = StopFlag()
+        let scanner = Thread {
             var seen = Set<String>()
-            while !Task.isCancelled {
+            while !stop.isSet {
                 let pngs = ((try? FileManager.default.contentsOfDirectory(atPath: labels.path)) ?? []).filter { $0.hasSuffix(".png") }.sorted()
                 for name in pngs where !seen.contains(name) {
                     seen.insert(name)
@@ -139,10 +141,11 @@ import Testing
                     let bytes = Array((text + "\r").utf8)
                     _ = bytes.withUnsafeBytes { write(master, $0.baseAddress, $0.count) }
                 }
-                try? await Task.sleep(for: .milliseconds(10))
+                usleep(10_000)
             }
         }
-        defer { scanner.cancel() }
+        scanner.start()
+        defer { stop.set() }
         let job = try line.jobs.create(batchID: line.batch.id, count: 4, printer: "line1", operatorID: nil)
         let done = try await line.jobs.run(job.id, printer: line.printer, factory: line.factory)
         #expect(done.state == PrintJob.State.completed)
@@ -198,4 +201,12 @@ final class QueuedReadBack: PrintReadBack, @unchecked Sendable {
         lock.withLock { scans.isEmpty ? [] : [scans.removeFirst()] }
     }
     func close() {}
+}
+
+/// A flag one thread sets and another polls.
+final class StopFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+    var isSet: Bool { lock.lock(); defer { lock.unlock() }; return value }
+    func set() { lock.lock(); value = true; lock.unlock() }
 }

@@ -70,13 +70,13 @@ import Testing
         let h = try WebHarness.make(window: 1)
         try h.seedBatch()
         try await h.run { client in
-            let (_, body) = try await Self.create(client, h, #"{"batch":"MD250314A","count":400}"#)
+            let (_, body) = try await Self.create(client, h, #"{"batch":"MD250314A","count":100000}"#)
             let id = try decodeJSON(JobView.self, body).id
             _ = try await Self.wait(client, h, job: id) { $0.printed >= 2 }
             let pausing = try await client.execute(uri: "/api/jobs/\(id)/pause", method: .post, headers: h.bearer) { $0.status }
             #expect(pausing == .ok)
             let paused = try await Self.wait(client, h, job: id) { $0.state == "paused" }
-            #expect(paused.state == "paused" && paused.printed < 400)
+            #expect(paused.state == "paused" && paused.printed < 100000)
             let cancelled = try await client.execute(uri: "/api/jobs/\(id)/cancel", method: .post, headers: h.bearer) { try decodeJSON(JobView.self, $0.body) }
             #expect(cancelled.state == "cancelled" && cancelled.printed == paused.printed && cancelled.uncertain == 0)
 

@@ -1,5 +1,6 @@
 import Foundation
 import TOMLKit
+import TOMLReading
 
 /// How one scanner is read: keyboard layout, framing, serial line settings, debounce and
 /// reconnection. Defaults suit a scanner set to its factory defaults with Enter as suffix; a
@@ -67,8 +68,8 @@ public struct ScannerSettings: Sendable, Hashable {
     public init(profileText text: String, file: String) throws(ScannerConfigurationError) {
         self.init()
         let table: TOMLTable
-        do { table = try TOMLTable(string: text) } catch {
-            throw .profile(file: file, key: "", problem: "not valid TOML: \(error)")
+        do { table = try TOMLReading.table(from: text) } catch {
+            throw .profile(file: file, key: "", problem: "not valid TOML: line \(error.line): \(error.message)")
         }
         let reader = ProfileReader(file: file)
         if let scanner = try reader.table(table, "scanner") {

@@ -1,6 +1,7 @@
 import Foundation
 import GS1
 import TOMLKit
+import TOMLReading
 
 /// Where a configuration value came from, so an error can point at it.
 public enum ConfigSource: Sendable, Equatable, CustomStringConvertible {
@@ -117,10 +118,10 @@ public struct ConfigLoader {
         }
         let table: TOMLTable
         do {
-            table = try TOMLTable(string: text)
-        } catch let e as TOMLParseError {
-            throw ConfigError(key: nil, source: .file(path: path, line: e.source.begin.line),
-                              problem: .syntax("\(e.description) (column \(e.source.begin.column))"))
+            table = try TOMLReading.table(from: text)
+        } catch {
+            throw ConfigError(key: nil, source: .file(path: path, line: error.line),
+                              problem: .syntax("\(error.message) (column \(error.column))"))
         }
         let lines = TOMLKeyLocator(text: text)
         var flat: [(String, TOMLValueConvertible)] = []

@@ -108,6 +108,7 @@ public enum StationConfigSchema {
         ConfigField("printers.*.language", .oneOf(["zpl", "escpos"]), default: .string("zpl"), "printer command language"),
         ConfigField("printers.*.mode", .oneOf(["raster", "native"]), default: .string("raster"), "raster: the station draws the label (exact, Vietnamese-safe); native: printer commands"),
         ConfigField("printers.*.dpi", .integer(100...600), default: .integer(203), "print head resolution in dots per inch"),
+        ConfigField("printers.*.graphics", .oneOf(["z64", "ascii"]), default: .string("z64"), "ZPL raster graphic fields: z64 (zlib + Base64, about a third of the size; Zebra firmware V60.13 / X.10 and later) or ascii (ZPL ASCII compression, for older firmware and emulations)"),
         ConfigField("printers.*.address", .string, default: .string(""), "host:port (tcp), device path (file), vendor:product (usb)"),
         ConfigField("printers.*.output", .string, default: .string("labels"), "virtual printer: folder under data.dir for raw bytes and PNG previews"),
         ConfigField("printers.*.verifier", .string, default: .string(""), "inline scanner after the print head that reads back every stamp: a scanner name, or \"image\" (virtual printer: decode the printed PNG with zbar); empty = no verification"),

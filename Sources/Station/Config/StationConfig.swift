@@ -17,6 +17,8 @@ public struct StationConfig: Sendable {
         public var verifier: String = ""
         public var verifyTimeout: Double = 2
         public var verifyFailures: Int = 3
+        /// ZPL raster graphic encoding: `z64` or `ascii`.
+        public var graphics: String = "z64"
     }
 
     public struct Scanner: Sendable, Equatable {
@@ -95,7 +97,8 @@ public struct StationConfig: Sendable {
                     mode: c.string("printers.\(n).mode"),
                     dpi: c.int("printers.\(n).dpi"), address: c.string("printers.\(n).address"),
                     output: c.string("printers.\(n).output"), verifier: c.string("printers.\(n).verifier"),
-                    verifyTimeout: c.double("printers.\(n).verify_timeout"), verifyFailures: c.int("printers.\(n).verify_failures"))
+                    verifyTimeout: c.double("printers.\(n).verify_timeout"), verifyFailures: c.int("printers.\(n).verify_failures"),
+                    graphics: c.string("printers.\(n).graphics"))
         }
         scanners = c.names(under: "scanners").map { n in
             Scanner(name: n, source: .init(rawValue: c.string("scanners.\(n).source"))!,
