@@ -13,14 +13,25 @@ public struct PrintableLabel: Sendable {
     public let bytes: [UInt8]
     public let language: PrinterLanguage
     /// What goes on paper, when the station drew it (raster mode). Virtual printers save it as PNG.
-    public let preview: GrayImage?
+    /// Drawn when asked for: a real printer never needs it.
+    public var preview: GrayImage? { drawPreview?() }
+    public var hasPreview: Bool { drawPreview != nil }
+    private let drawPreview: (@Sendable () -> GrayImage)?
     /// A short description for logs, e.g. the Digital Link.
     public let summary: String
 
     public init(bytes: [UInt8], language: PrinterLanguage, preview: GrayImage?, summary: String) {
         self.bytes = bytes
         self.language = language
-        self.preview = preview
+        self.drawPreview = preview.map { image in { image } }
+        self.summary = summary
+    }
+
+    /// A label whose preview is drawn only if something asks for it.
+    public init(bytes: [UInt8], language: PrinterLanguage, summary: String, drawPreview: @escaping @Sendable () -> GrayImage) {
+        self.bytes = bytes
+        self.language = language
+        self.drawPreview = drawPreview
         self.summary = summary
     }
 }

@@ -33,6 +33,11 @@ public final class LabelFactory {
     let tagger: StampTagger
     /// How ZPL jobs are written (graphic field encoding).
     let zplOptions: ZPLOptions
+    /// What every stamp of the batch shares, validated once; nil when the batch's own data is bad,
+    /// which each label then reports.
+    let codes: StampCode.Batch?
+    let productionDay: CalendarDate?
+    let expiryDay: CalendarDate?
 
     public init(templatesDirectory: URL?, product: Product, batch: Batch, language: PrinterLanguage, dpi: Int,
                 mode: LabelMode, resolver: String, tagger: StampTagger, zplGraphics: ZPLOptions.GraphicEncoding = .z64) throws {
@@ -43,6 +48,9 @@ public final class LabelFactory {
         self.mode = mode
         self.resolver = resolver
         self.tagger = tagger
+        codes = try? StampCode.Batch(resolver: resolver, gtin: product.gtin, lot: batch.lot, expiry: batch.expiryDate)
+        productionDay = Self.day(batch.productionDate)
+        expiryDay = batch.expiryDate.flatMap(Self.day)
         let file = try Self.templateFile(named: product.template, directory: templatesDirectory)
         do {
             var t = try LabelTemplate.load(contentsOf: file.path)
@@ -91,11 +99,17 @@ public final class LabelFactory {
     /// The values printed on the stamp with `serial`.
     public func data(serial: String) throws -> LabelData {
         let tag = try tagger.tag(gtin14: product.gtin, serial: serial)
-        let link = try StampCode.digitalLink(resolver: resolver, gtin: product.gtin, lot: batch.lot, serial: serial, expiry: batch.expiryDate, tag: tag)
-        let es = try StampCode.elementString(gtin: product.gtin, lot: batch.lot, serial: serial, expiry: batch.expiryDate, tag: tag)
+        let link: String, es: String
+        if let codes {
+            link = try codes.digitalLink(serial: serial, tag: tag)
+            es = try codes.elementString(serial: serial, tag: tag)
+        } else {
+            link = try StampCode.digitalLink(resolver: resolver, gtin: product.gtin, lot: batch.lot, serial: serial, expiry: batch.expiryDate, tag: tag)
+            es = try StampCode.elementString(gtin: product.gtin, lot: batch.lot, serial: serial, expiry: batch.expiryDate, tag: tag)
+        }
         return LabelData(digitalLink: link, elementString: es, productName: product.name, producer: product.producer,
                          producerAddress: product.producerAddress, lot: batch.lot,
-                         productionDate: Self.day(batch.productionDate), expiryDate: batch.expiryDate.flatMap(Self.day),
+                         productionDate: productionDay, expiryDate: expiryDay,
                          serial: serial, tag: tag, gtin: product.gtin)
     }
 
@@ -116,10 +130,10 @@ public final class LabelFactory {
             switch (mode, language) {
             case (.raster, .zpl):
                 let bmp = try renderer.render(d)
-                return PrintableLabel(bytes: ZPLEncoder.raster(bmp, options: zplOptions), language: .zpl, preview: bmp.grayImage(), summary: d.digitalLink)
+                return PrintableLabel(bytes: ZPLEncoder.raster(bmp, options: zplOptions), language: .zpl, summary: d.digitalLink) { bmp.grayImage() }
             case (.raster, .escpos):
                 let bmp = try renderer.render(d)
-                return PrintableLabel(bytes: try ESCPOSEncoder.raster(bmp), language: .escpos, preview: bmp.grayImage(), summary: d.digitalLink)
+                return PrintableLabel(bytes: try ESCPOSEncoder.raster(bmp), language: .escpos, summary: d.digitalLink) { bmp.grayImage() }
             case (.native, .zpl):
                 return PrintableLabel(bytes: ZPLEncoder.native(try renderer.compose(d), options: zplOptions), language: .zpl, preview: nil, summary: d.digitalLink)
             case (.native, .escpos):

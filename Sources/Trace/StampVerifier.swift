@@ -18,6 +18,49 @@ public enum StampCode {
         try traceCode(gtin: gtin, lot: lot, serial: serial, expiry: expiry, tag: tag).elementString
     }
 
+    /// The codes of one batch's stamps, made per serial without validating again what all of them
+    /// share (GTIN, lot, expiry, resolver): a print job makes thousands a second. Built from a full
+    /// code made once with stand-in values, so the layout is exactly ``digitalLink(resolver:gtin:lot:serial:expiry:tag:)``'s
+    /// and ``elementString(gtin:lot:serial:expiry:tag:)``'s; a serial or tag that is not plain
+    /// letters and digits (which a Digital Link would percent-encode) takes the full path.
+    public struct Batch: Sendable {
+        public let resolver: String, gtin: String, lot: String, expiry: String?
+        private let link: (before: String, between: String, after: String)?
+        private let element: (before: String, between: String, after: String)?
+
+        static let serialStandIn = "QX7SERIALQX7", tagStandIn = "QX7TAGQX7"
+
+        public init(resolver: String, gtin: String, lot: String, expiry: String?) throws {
+            self.resolver = resolver; self.gtin = gtin; self.lot = lot; self.expiry = expiry
+            let fullLink = try StampCode.digitalLink(resolver: resolver, gtin: gtin, lot: lot, serial: Self.serialStandIn, expiry: expiry, tag: Self.tagStandIn)
+            let fullElements = try StampCode.elementString(gtin: gtin, lot: lot, serial: Self.serialStandIn, expiry: expiry, tag: Self.tagStandIn)
+            link = Self.split(fullLink)
+            element = Self.split(fullElements)
+        }
+
+        /// The text around the stand-ins, when each occurs once and the serial comes first.
+        static func split(_ s: String) -> (String, String, String)? {
+            let a = s.components(separatedBy: serialStandIn), b = s.components(separatedBy: tagStandIn)
+            guard a.count == 2, b.count == 2, let tagAt = a[1].range(of: tagStandIn) else { return nil }
+            return (a[0], String(a[1][..<tagAt.lowerBound]), String(a[1][tagAt.upperBound...]))
+        }
+
+        static func isPlain(_ s: String, maxLength: Int) -> Bool {
+            let u = s.utf8
+            return !u.isEmpty && u.count <= maxLength && u.allSatisfy { (0x30...0x39).contains($0) || (0x41...0x5A).contains($0) || (0x61...0x7A).contains($0) }
+        }
+
+        public func digitalLink(serial: String, tag: String) throws -> String {
+            if let link, Self.isPlain(serial, maxLength: 20), Self.isPlain(tag, maxLength: 90) { return link.before + serial + link.between + tag + link.after }
+            return try StampCode.digitalLink(resolver: resolver, gtin: gtin, lot: lot, serial: serial, expiry: expiry, tag: tag)
+        }
+
+        public func elementString(serial: String, tag: String) throws -> String {
+            if let element, Self.isPlain(serial, maxLength: 20), Self.isPlain(tag, maxLength: 90) { return element.before + serial + element.between + tag + element.after }
+            return try StampCode.elementString(gtin: gtin, lot: lot, serial: serial, expiry: expiry, tag: tag)
+        }
+    }
+
     static func traceCode(gtin: String, lot: String, serial: String, expiry: String?, tag: String?) throws -> TraceCode {
         var expiryDate: GS1Date?
         if let e = expiry {

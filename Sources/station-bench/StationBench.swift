@@ -2,6 +2,7 @@ import ArgumentParser
 import EPCIS
 import Foundation
 import GRDB
+import Station
 import Trace
 
 /// Release-build benchmarks: `swift run -c release station-bench [area...]`.
@@ -17,6 +18,8 @@ struct StationBench: AsyncParsableCommand {
     func run() async throws {
         let all = ["serials", "events", "labels", "decode", "printers", "sync", "verify", "scanners", "memory"]
         let chosen = areas.isEmpty ? all : areas
+        // The station's own log lines (a scan accepted, a job paused) would drown the tables.
+        StationLogHandler.bootstrap(level: "error", format: "text")
         print("# station-bench  (\(hostDescription()))\n")
         for a in chosen {
             switch a {

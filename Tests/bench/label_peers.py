@@ -15,6 +15,7 @@ A peer whose library is missing reports {"skipped": reason}. Single-threaded, li
 figures.
 """
 
+import contextlib
 import io
 import json
 import shutil
@@ -105,8 +106,13 @@ def main():
         out["qrencode_cli"] = timed(cli, labels[:2000], limit_seconds=10.0)
     else:
         out["qrencode_cli"] = {"skipped": "qrencode not installed (Debian qrencode)"}
-    json.dump(out, sys.stdout)
+    return out
 
 
 if __name__ == "__main__":
-    main()
+    # python-escpos prints its warnings (e.g. a profile without media width) on stdout: keep them
+    # on stderr so stdout carries only the figures.
+    real_stdout = sys.stdout
+    with contextlib.redirect_stdout(sys.stderr):
+        figures = main()
+    json.dump(figures, real_stdout)

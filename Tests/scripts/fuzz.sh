@@ -29,7 +29,7 @@ fi
 swift build -c debug --sanitize=fuzzer --sanitize=address -Xswiftc -sanitize=fuzzer,address 2>&1 | grep -Ev '^\[|Cannot export local symbol' || true
 [ -x .build/debug/FuzzGS1 ] || { echo "fuzz: the fuzz targets did not build" >&2; exit 1; }
 for o in GS1.build/DigitalLink.swift.o Devices.build/HIDPOSDecoder.swift.o Barcodes.build/PhotoDecoder.swift.o; do
-  objdump -h ".build/debug/$o" | grep -q __sancov_cntrs \
+  [ "$(objdump -h ".build/debug/$o" | grep -c __sancov_cntrs)" -gt 0 ] \
     || { echo "fuzz: $o has no coverage counters: libFuzzer would fuzz the Swift code blind" >&2; exit 1; }
 done
 

@@ -6,7 +6,7 @@ import Barcodes
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     let bytes = Array(UnsafeBufferPointer(start: data, count: size))
-    let limits = PhotoDecodeLimits(maxFileBytes: 1 << 20, maxPixels: 1 << 20, maxSourcePixels: 4 << 20, timeBudget: 0.2)
+    let limits = PhotoDecodeLimits(maxFileBytes: 1 << 20, maxPixels: 1 << 20, maxSourcePixels: 4 << 20, timeBudget: 0.05)
     if let result = try? PhotoDecoder(limits: limits).decode(bytes) {
         precondition(result.diagnostics.decodedWidth * result.diagnostics.decodedHeight <= limits.maxPixels,
                      "decoded \(result.diagnostics.decodedWidth)×\(result.diagnostics.decodedHeight) over the pixel limit")
