@@ -93,7 +93,7 @@ struct HealthResponse: Codable {
         }
         if let problem = EventClockGuard.problem(newestEvent: try? core.trace.ledger.events.newestEventTime()) {
             warnings.append(problem)
-        } else if let back = EventClockGuard.lastSetBack, Date().timeIntervalSince(back.noticedAt) < 3600 {
+        } else if let back = core.trace.ledger.events.lastClockSetBack, Date().timeIntervalSince(back.noticedAt) < 3600 {
             warnings.append("đồng hồ bị lùi \(Int(back.seconds.rounded())) giây lúc \(back.noticedAt.formatted(.iso8601)) (the clock was set back; events kept their order)")
         }
         let held = core.retryHeldScans()

@@ -13,10 +13,6 @@ public enum EventClockGuard {
     /// Set-backs smaller than this (scheduling jitter between processes) are not reported.
     public static let reportThreshold: TimeInterval = 1
 
-    /// The newest event time this process wrote, with its sequence number: another process's
-    /// append since means the stored text is parsed instead.
-    private static let newest = Mutex<(seq: Int64, time: Date)?>(nil)
-    private static let setBack = Mutex<ClockSetBack?>(nil)
     private static let logger = Logger(label: "station.clock")
 
     /// The last time the clock was found set back while recording.
@@ -29,28 +25,38 @@ public enum EventClockGuard {
         public var noticedAt: Date
     }
 
-    /// The most recent set-back noticed by this process, if any.
-    public static var lastSetBack: ClockSetBack? { setBack.withLock { $0 } }
+    /// What one store's writer knows about time: the newest event time it wrote (with its
+    /// sequence number: another process's append since means the stored text is parsed instead)
+    /// and the last set-back it noticed. Each ``StationStore`` has its own.
+    public final class State: Sendable {
+        private let newest = Mutex<(seq: Int64, time: Date)?>(nil)
+        private let setBack = Mutex<ClockSetBack?>(nil)
 
-    static func newestTime(seq: Int64, text: String) -> Date? {
-        if let cached = newest.withLock({ $0 }), cached.seq == seq { return cached.time }
-        return parse(text)
-    }
+        public init() {}
 
-    static func remember(seq: Int64, time: Date) { newest.withLock { $0 = (seq, time) } }
+        /// The most recent set-back noticed while writing to this store, if any.
+        public var lastSetBack: ClockSetBack? { setBack.withLock { $0 } }
 
-    static func noteSetBack(_ seconds: TimeInterval, at heldAt: Date) {
-        guard seconds >= reportThreshold else { return }
-        let now = Date()
-        let first = setBack.withLock { state -> Bool in
-            // One warning per set-back: a new one once the clock has caught up and fallen behind again.
-            let isNew = state.map { $0.heldAt != heldAt } ?? true
-            state = ClockSetBack(seconds: seconds, heldAt: heldAt, noticedAt: now)
-            return isNew
+        func newestTime(seq: Int64, text: String) -> Date? {
+            if let cached = newest.withLock({ $0 }), cached.seq == seq { return cached.time }
+            return EventClockGuard.parse(text)
         }
-        if first {
-            logger.warning("the clock is \(Int(seconds.rounded())) s behind the newest recorded event (set back by NTP, or a box without a clock battery): events are recorded at the newest recorded time until the clock catches up; check the time (`timedatectl`)",
-                           metadata: ["held_at": "\(parse(heldAt))"])
+
+        func remember(seq: Int64, time: Date) { newest.withLock { $0 = (seq, time) } }
+
+        func noteSetBack(_ seconds: TimeInterval, at heldAt: Date) {
+            guard seconds >= reportThreshold else { return }
+            let now = Date()
+            let first = setBack.withLock { state -> Bool in
+                // One warning per set-back: a new one once the clock has caught up and fallen behind again.
+                let isNew = state.map { $0.heldAt != heldAt } ?? true
+                state = ClockSetBack(seconds: seconds, heldAt: heldAt, noticedAt: now)
+                return isNew
+            }
+            if first {
+                logger.warning("the clock is \(Int(seconds.rounded())) s behind the newest recorded event (set back by NTP, or a box without a clock battery): events are recorded at the newest recorded time until the clock catches up; check the time (`timedatectl`)",
+                               metadata: ["held_at": "\(EventClockGuard.parse(heldAt))"])
+            }
         }
     }
 

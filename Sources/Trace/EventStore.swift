@@ -76,7 +76,7 @@ public struct EventStore: Sendable {
         var chain: String = last?["chain_hash"] ?? Self.genesis
         // Event times never go back along the chain: a clock set back (an NTP correction, a box
         // without an RTC battery) gives the next events the newest recorded time until it catches up.
-        var newest: Date? = last.flatMap { EventClockGuard.newestTime(seq: $0["seq"], text: $0["event_time"]) }
+        var newest: Date? = last.flatMap { store.clock.newestTime(seq: $0["seq"], text: $0["event_time"]) }
         let recordedAt = Timestamp.now()
         let insert = try db.cachedStatement(sql: """
             INSERT INTO events(seq, event_id, event_type, biz_step, event_time, recorded_at, lot, body, chain_hash)
@@ -87,7 +87,7 @@ public struct EventStore: Sendable {
         out.reserveCapacity(items.count)
         for var p in items {
             if let floor = newest, p.event.eventTime < floor {
-                EventClockGuard.noteSetBack(floor.timeIntervalSince(p.event.eventTime), at: floor)
+                store.clock.noteSetBack(floor.timeIntervalSince(p.event.eventTime), at: floor)
                 p = Prepared(p.event.withEventTime(floor), lot: p.lot)
             }
             newest = max(newest ?? p.event.eventTime, p.event.eventTime)
@@ -98,7 +98,7 @@ public struct EventStore: Sendable {
             for epc in p.event.identifiers { try index.execute(arguments: [epc, seq]) }
             out.append(StoredEvent(seq: seq, eventID: p.eventID, eventType: type, bizStep: step, eventTime: p.eventTime, body: p.body, chainHash: chain))
         }
-        if let newest { EventClockGuard.remember(seq: seq, time: newest) }
+        if let newest { store.clock.remember(seq: seq, time: newest) }
         return out
     }
 
@@ -162,9 +162,12 @@ public struct EventStore: Sendable {
     public func newestEventTime() throws -> Date? {
         try store.pool.read { db in
             try Row.fetchOne(db, sql: "SELECT seq, event_time FROM events ORDER BY seq DESC LIMIT 1")
-                .flatMap { EventClockGuard.newestTime(seq: $0["seq"], text: $0["event_time"]) }
+                .flatMap { store.clock.newestTime(seq: $0["seq"], text: $0["event_time"]) }
         }
     }
+
+    /// The most recent clock set-back noticed while this process wrote events, if any.
+    public var lastClockSetBack: EventClockGuard.ClockSetBack? { store.clock.lastSetBack }
 
     public func lastSeq() throws -> Int64 { try store.pool.read { try Int64.fetchOne($0, sql: "SELECT COALESCE(MAX(seq), 0) FROM events") ?? 0 } }
 

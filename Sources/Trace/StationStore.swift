@@ -67,6 +67,8 @@ public final class StationStore: Sendable {
     public let path: String
     /// GRDB's pool: one writer, concurrent readers.
     public let pool: DatabasePool
+    /// The writer's view of time: keeps event times in order when the clock is set back.
+    let clock = EventClockGuard.State()
 
     /// Opens (creating if needed) `<dataDirectory>/station.sqlite` and migrates it.
     public init(dataDirectory: URL) throws {
@@ -121,7 +123,9 @@ public final class StationStore: Sendable {
 
     static func map(_ e: DatabaseError, path: String) -> StoreError {
         switch e.resultCode {
-        case .SQLITE_READONLY, .SQLITE_CANTOPEN where FileManager.default.fileExists(atPath: path) && !FileManager.default.isWritableFile(atPath: path):
+        case .SQLITE_READONLY:
+            return .readOnly(path: path)
+        case .SQLITE_CANTOPEN where FileManager.default.fileExists(atPath: path) && !FileManager.default.isWritableFile(atPath: path):
             return .readOnly(path: path)
         case .SQLITE_FULL: return .diskFull(path: path)
         default: return .cannotOpen(path: path, reason: e.message ?? "\(e.resultCode)")

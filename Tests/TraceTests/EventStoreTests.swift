@@ -98,6 +98,27 @@ func jsonObject(_ data: Data) throws -> [String: Any] {
         #expect(throws: DatabaseError.self) { try store.pool.write { try $0.execute(sql: "DELETE FROM events") } }
     }
 
+    @Test func aClockSetBackHoldsEventTimesInThatStoreOnly() throws {
+        let now = Date()
+        let ahead = StampLedger(store: try temporaryStore(), identity: identity)
+        let other = StampLedger(store: try temporaryStore(), identity: identity)
+        let epc = "https://id.gs1.org/01/08938512345017/21/CLK"
+        // Same sequence number in both stores: one store's newest time must not leak into the other.
+        let future = try ahead.observe(.inspecting, epcs: [epc], at: now.addingTimeInterval(8 * 86_400))
+        let first = try other.observe(.inspecting, epcs: [epc], at: now)
+        #expect(future.seq == first.seq)
+        #expect(try other.events.newestEventTime().map { abs($0.timeIntervalSince(now)) < 0.01 } == true)
+        #expect(other.events.lastClockSetBack == nil)
+
+        // The store whose newest event is ahead holds the next event at that time and says so.
+        let held = try ahead.observe(.inspecting, epcs: [epc], at: now)
+        #expect(held.eventTime == future.eventTime)
+        let back = try #require(ahead.events.lastClockSetBack)
+        #expect(abs(back.seconds - 8 * 86_400) < 1)
+        #expect(other.events.lastClockSetBack == nil)
+        #expect(try ahead.events.verifyChain().isIntact)
+    }
+
     @Test(arguments: ["edit", "delete", "swap"])
     func tamperingIsFoundByChainVerification(kind: String) throws {
         let store = try temporaryStore()
