@@ -27,7 +27,7 @@ public struct QRCode: Sendable, Equatable {
     /// Row-major; `true` = dark module.
     public let modules: [Bool]
 
-    public func isDark(x: Int, y: Int) -> Bool { modules[y * size + x] }
+    @inlinable public func isDark(x: Int, y: Int) -> Bool { modules[y * size + x] }
 
     /// Renders the symbol with `scale` pixels per module and a quiet zone of `quietZone` modules
     /// (ISO/IEC 18004 requires 4).

@@ -26,7 +26,7 @@ public struct ComposedLabel: Sendable {
     }
 
     /// One element ready to draw.
-    public enum Item: Sendable {
+    public enum Item: Sendable, Equatable {
         case qr(QRItem)
         case dataMatrix(DataMatrixItem)
         case gs1_128(GS1_128Item)
@@ -50,7 +50,7 @@ public struct ComposedLabel: Sendable {
 }
 
 /// A QR symbol: top-left module at (`x`, `y`), the quiet zone lies outside.
-public struct QRItem: Sendable {
+public struct QRItem: Sendable, Equatable {
     /// The template element it comes from.
     public let element: ElementReference
     /// Top-left module in dots.
@@ -65,7 +65,7 @@ public struct QRItem: Sendable {
 }
 
 /// A Data Matrix symbol of a fixed size, top-left module at (`x`, `y`).
-public struct DataMatrixItem: Sendable {
+public struct DataMatrixItem: Sendable, Equatable {
     /// The template element it comes from.
     public let element: ElementReference
     /// Top-left module in dots.
@@ -81,7 +81,7 @@ public struct DataMatrixItem: Sendable {
 }
 
 /// A GS1-128: first bar at (`x`, `y`).
-public struct GS1_128Item: Sendable {
+public struct GS1_128Item: Sendable, Equatable {
     /// The template element it comes from.
     public let element: ElementReference
     /// The first bar, in dots (quiet zones lie outside).
@@ -97,7 +97,7 @@ public struct GS1_128Item: Sendable {
 }
 
 /// Fitted text: NFC-normalised lines at one em size, aligned in a box `boxWidth` wide.
-public struct TextItem: Sendable {
+public struct TextItem: Sendable, Equatable {
     /// The template element it comes from.
     public let element: ElementReference
     /// Top-left corner of the text box in dots.

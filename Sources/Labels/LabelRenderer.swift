@@ -92,50 +92,53 @@ public final class LabelRenderer {
     /// PNG preview shows.
     public func rasterize(_ label: ComposedLabel) throws(LabelRenderError) -> LabelBitmap {
         var bitmap = LabelBitmap(width: label.widthDots, height: label.heightDots)
-        for item in label.items {
-            switch item {
-            case .qr(let q):
-                let code: QRCode
-                do {
-                    code = try QREncoder.encode(q.content, errorCorrection: q.level, minimumVersion: q.version)
-                } catch {
-                    throw LabelRenderError(template: label.templateName, element: q.element,
-                                           problem: .unencodable("the QR content (\(error))"))
-                }
-                guard code.version == q.version else {
-                    throw LabelRenderError(template: label.templateName, element: q.element, problem:
-                        .contentTooLong(length: q.content.utf8.count,
-                                        capacity: QRCapacity.capacity(version: q.version, level: q.level), unit: "bytes"))
-                }
-                Self.drawModules(into: &bitmap, x: q.x, y: q.y, size: code.size, module: q.moduleDots) { code.isDark(x: $0, y: $1) }
-            case .dataMatrix(let d):
-                let symbol: DataMatrixSymbol
-                do {
-                    symbol = try DataMatrixSymbol(bytes: Array(d.content.utf8), gs1: d.gs1, size: d.symbolSize)
-                } catch {
-                    throw LabelRenderError(template: label.templateName, element: d.element,
-                                           problem: .unencodable("the Data Matrix content (\(error))"))
-                }
-                Self.drawModules(into: &bitmap, x: d.x, y: d.y, size: symbol.size, module: d.moduleDots) { symbol.isDark(x: $0, y: $1) }
-            case .gs1_128(let g):
-                var row = LabelBitmap(width: bitmap.width, height: 1)
-                var x = g.x
-                var bar = true
-                for w in g.symbol.widths {
-                    if bar { row.fill(x: x, y: 0, width: w * g.moduleDots, height: 1) }
-                    x += w * g.moduleDots
-                    bar.toggle()
-                }
-                bitmap.orRow(row.bits, y: g.y, count: g.height)
-            case .text(let t):
-                drawText(t, into: &bitmap)
-            case .line(let r, _):
-                bitmap.fill(x: r.x, y: r.y, width: r.width, height: r.height)
-            case .box(let r, let thickness, _):
-                bitmap.strokeRect(x: r.x, y: r.y, width: r.width, height: r.height, thickness: thickness)
-            }
-        }
+        for item in label.items { try draw(item, into: &bitmap, template: label.templateName) }
         return bitmap
+    }
+
+    /// Draws one composed element over what `bitmap` holds (dark dots are added, never removed).
+    public func draw(_ item: ComposedLabel.Item, into bitmap: inout LabelBitmap, template: String) throws(LabelRenderError) {
+        switch item {
+        case .qr(let q):
+            let code: QRCode
+            do {
+                code = try QREncoder.encode(q.content, errorCorrection: q.level, minimumVersion: q.version)
+            } catch {
+                throw LabelRenderError(template: template, element: q.element,
+                                       problem: .unencodable("the QR content (\(error))"))
+            }
+            guard code.version == q.version else {
+                throw LabelRenderError(template: template, element: q.element, problem:
+                    .contentTooLong(length: q.content.utf8.count,
+                                    capacity: QRCapacity.capacity(version: q.version, level: q.level), unit: "bytes"))
+            }
+            Self.drawModules(into: &bitmap, x: q.x, y: q.y, size: code.size, module: q.moduleDots) { code.isDark(x: $0, y: $1) }
+        case .dataMatrix(let d):
+            let symbol: DataMatrixSymbol
+            do {
+                symbol = try DataMatrixSymbol(bytes: Array(d.content.utf8), gs1: d.gs1, size: d.symbolSize)
+            } catch {
+                throw LabelRenderError(template: template, element: d.element,
+                                       problem: .unencodable("the Data Matrix content (\(error))"))
+            }
+            Self.drawModules(into: &bitmap, x: d.x, y: d.y, size: symbol.size, module: d.moduleDots) { symbol.isDark(x: $0, y: $1) }
+        case .gs1_128(let g):
+            var row = LabelBitmap(width: bitmap.width, height: 1)
+            var x = g.x
+            var bar = true
+            for w in g.symbol.widths {
+                if bar { row.fill(x: x, y: 0, width: w * g.moduleDots, height: 1) }
+                x += w * g.moduleDots
+                bar.toggle()
+            }
+            bitmap.orRow(row.bits, y: g.y, count: g.height)
+        case .text(let t):
+            drawText(t, into: &bitmap)
+        case .line(let r, _):
+            bitmap.fill(x: r.x, y: r.y, width: r.width, height: r.height)
+        case .box(let r, let thickness, _):
+            bitmap.strokeRect(x: r.x, y: r.y, width: r.width, height: r.height, thickness: thickness)
+        }
     }
 
     /// Composes and draws one label.

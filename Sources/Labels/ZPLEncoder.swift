@@ -151,20 +151,47 @@ public enum ZPLEncoder {
     /// A raster ZPL label: the bitmap as one `^GFA` graphic field in ASCII compression at the
     /// label origin; the printer prints exactly these dots.
     public static func raster(_ bitmap: LabelBitmap, options: ZPLOptions = .init()) -> [UInt8] {
-        let data: [UInt8]
-        switch options.graphicEncoding {
-        case .asciiCompressed: data = ZPLGraphicCompression.compress(bitmap)
-        case .z64: data = ZPLGraphicCompression.z64(bitmap)
+        raster(width: bitmap.width, height: bitmap.height, fields: [GraphicField(bitmap, x: 0, y: 0, encoding: options.graphicEncoding)],
+               options: options)
+    }
+
+    /// One `^GFA` graphic field, compressed, and where it goes.
+    public struct GraphicField: Sendable, Equatable {
+        /// Top-left corner in dots (`^FO`).
+        public let x: Int, y: Int
+        public let bytesPerRow: Int
+        public let rows: Int
+        /// The field data in the chosen encoding (`:Z64:…:CRC` or ASCII-compressed hex).
+        public let data: [UInt8]
+
+        /// `bitmap` compressed with `encoding`, to be placed at (`x`, `y`).
+        public init(_ bitmap: LabelBitmap, x: Int, y: Int, encoding: ZPLOptions.GraphicEncoding) {
+            self.x = x
+            self.y = y
+            bytesPerRow = bitmap.bytesPerRow
+            rows = bitmap.height
+            switch encoding {
+            case .asciiCompressed: data = ZPLGraphicCompression.compress(bitmap)
+            case .z64: data = ZPLGraphicCompression.z64(bitmap)
+            }
         }
+    }
+
+    /// A raster ZPL label made of graphic fields: the printer burns every dark dot of every
+    /// field, so fields that each carry the final dots of their area print the whole bitmap.
+    public static func raster(width: Int, height: Int, fields: [GraphicField], options: ZPLOptions = .init()) -> [UInt8] {
         var z = ZPLWriter()
-        z.reserve(data.count + 96)
-        z.raw("^XA\n^PW"); z.int(bitmap.width)
-        z.raw("\n^LL"); z.int(bitmap.height)
-        z.raw("\n^LH0,0\n^FO0,0^GFA,")
-        let total = bitmap.bytesPerRow * bitmap.height
-        z.int(total); z.raw(","); z.int(total); z.raw(","); z.int(bitmap.bytesPerRow); z.raw(",")
-        z.bytes(data)
-        z.raw("^FS\n")
+        z.reserve(fields.reduce(64) { $0 + $1.data.count + 48 })
+        z.raw("^XA\n^PW"); z.int(width)
+        z.raw("\n^LL"); z.int(height)
+        z.raw("\n^LH0,0\n")
+        for f in fields {
+            z.raw("^FO"); z.int(f.x); z.raw(","); z.int(f.y); z.raw("^GFA,")
+            let total = f.bytesPerRow * f.rows
+            z.int(total); z.raw(","); z.int(total); z.raw(","); z.int(f.bytesPerRow); z.raw(",")
+            z.bytes(f.data)
+            z.raw("^FS\n")
+        }
         if options.copies > 1 { z.raw("^PQ"); z.int(options.copies); z.raw("\n") }
         z.raw("^XZ\n")
         return z.out

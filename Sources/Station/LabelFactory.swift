@@ -38,6 +38,8 @@ public final class LabelFactory {
     let codes: StampCode.Batch?
     let productionDay: CalendarDate?
     let expiryDay: CalendarDate?
+    /// Raster ZPL in layers: what every stamp of the batch shares is drawn and compressed once.
+    private(set) var layers: ZPLLayeredRaster?
 
     public init(templatesDirectory: URL?, product: Product, batch: Batch, language: PrinterLanguage, dpi: Int,
                 mode: LabelMode, resolver: String, tagger: StampTagger, zplGraphics: ZPLOptions.GraphicEncoding = .z64) throws {
@@ -61,6 +63,12 @@ public final class LabelFactory {
             throw LabelFactoryError.template("\(e)")
         } catch {
             throw LabelFactoryError.template("\(error)")
+        }
+        if mode == .raster, language == .zpl {
+            // Two serials never issued show which elements change from stamp to stamp. A batch
+            // whose data cannot make a label has no layers; each label then reports the problem.
+            let probes = try? (renderer.compose(data(serial: "LAYERPROBE0")), renderer.compose(data(serial: "LAYERPROBE1")))
+            layers = probes.flatMap { try? ZPLLayeredRaster(renderer: renderer, probes: $0.0, $0.1, encoding: zplGraphics) }
         }
     }
 
@@ -129,6 +137,10 @@ public final class LabelFactory {
         do {
             switch (mode, language) {
             case (.raster, .zpl):
+                if let layers {
+                    let (bmp, zpl) = try layers.encode(try renderer.compose(d), renderer: renderer, options: zplOptions)
+                    return PrintableLabel(bytes: zpl, language: .zpl, summary: d.digitalLink) { bmp.grayImage() }
+                }
                 let bmp = try renderer.render(d)
                 return PrintableLabel(bytes: ZPLEncoder.raster(bmp, options: zplOptions), language: .zpl, summary: d.digitalLink) { bmp.grayImage() }
             case (.raster, .escpos):

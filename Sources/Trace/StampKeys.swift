@@ -107,8 +107,8 @@ public struct StampKeyRing: Sendable, Equatable, CustomStringConvertible {
                                                 attributes: [.posixPermissions: 0o700])
         // Create with 0600 before any secret is written, then replace atomically.
         let tmp = url.appendingPathExtension("tmp")
-        FileManager.default.createFile(atPath: tmp.path, contents: nil, attributes: [.posixPermissions: 0o600])
-        let h = try FileHandle(forWritingTo: tmp)
+        _ = FileManager.default.createFile(atPath: tmp.path, contents: nil, attributes: [.posixPermissions: 0o600])
+        let h = try FileHandle(forWritingTo: tmp)   // throws if the file could not be made
         try h.write(contentsOf: data)
         try h.synchronize()
         try h.close()
@@ -187,12 +187,19 @@ public enum SerialAlphabet {
 public struct StampTagger: Sendable {
     public static let macCharacters = 7
     public let ring: StampKeyRing
+    /// Each tag key's HMAC state after the key block, so a stamp costs two hash blocks, not four.
+    private let keyed: [Character: HMAC<SHA256>]
 
-    public init(ring: StampKeyRing) { self.ring = ring }
+    public init(ring: StampKeyRing) {
+        self.ring = ring
+        var keyed: [Character: HMAC<SHA256>] = [:]
+        for k in ring.tagKeys { keyed[k.id] = HMAC<SHA256>(key: SymmetricKey(data: k.secret)) }
+        self.keyed = keyed
+    }
 
     public func tag(gtin14: String, serial: String) throws -> String {
         guard let key = ring.activeKey else { throw KeyRingError.noActiveKey }
-        return String(key.id) + Self.mac(key: key, gtin14: gtin14, serial: serial)
+        return String(key.id) + mac(key: key, gtin14: gtin14, serial: serial)
     }
 
     public enum Verdict: Equatable, Sendable { case valid(keyID: Character), invalid, revokedKey(Character), unknownKey(Character), malformed }
@@ -200,7 +207,7 @@ public struct StampTagger: Sendable {
     public func verify(tag: String, gtin14: String, serial: String) -> Verdict {
         guard tag.count == 1 + Self.macCharacters, let id = tag.first else { return .malformed }
         guard let key = ring.tagKeys.first(where: { $0.id == id }) else { return .unknownKey(id) }
-        let expected = Array(Self.mac(key: key, gtin14: gtin14, serial: serial).utf8)
+        let expected = Array(mac(key: key, gtin14: gtin14, serial: serial).utf8)
         let given = Array(tag.utf8.dropFirst())
         guard expected.count == given.count else { return .invalid }
         var diff: UInt8 = 0   // constant time: do not tell a forger how many characters were right
@@ -209,12 +216,17 @@ public struct StampTagger: Sendable {
         return key.status == .revoked ? .revokedKey(id) : .valid(keyID: id)
     }
 
-    static func mac(key: StampKeyRing.TagKey, gtin14: String, serial: String) -> String {
-        let mac = HMAC<SHA256>.authenticationCode(for: Data("\(gtin14)|\(serial)".utf8), using: SymmetricKey(data: key.secret))
+    func mac(key: StampKeyRing.TagKey, gtin14: String, serial: String) -> String {
+        var h = keyed[key.id] ?? HMAC<SHA256>(key: SymmetricKey(data: key.secret))
+        var message = gtin14
+        message.append("|")
+        message.append(serial)
+        message.withUTF8 { h.update(data: UnsafeRawBufferPointer($0)) }
+        let mac = h.finalize()
         var bits: UInt64 = 0
         for (i, b) in mac.prefix(8).enumerated() { bits |= UInt64(b) << (56 - 8 * UInt64(i)) }
         var out = ""
-        for i in 0..<macCharacters { out.append(SerialAlphabet.characters[Int((bits >> (59 - 5 * UInt64(i))) & 31)]) }
+        for i in 0..<Self.macCharacters { out.append(SerialAlphabet.characters[Int((bits >> (59 - 5 * UInt64(i))) & 31)]) }
         return out
     }
 }

@@ -25,8 +25,8 @@ struct LabelBench {
 
     static let variants = [
         Variant(name: "ZPL native (^BQ QR, ^A0 text, ^CI28 UTF-8)", language: .zpl, mode: .native, graphics: .z64),
-        Variant(name: "ZPL raster, ^GFA Z64 (the default)", language: .zpl, mode: .raster, graphics: .z64),
-        Variant(name: "ZPL raster, ^GFA ASCII compression (older firmware)", language: .zpl, mode: .raster, graphics: .asciiCompressed),
+        Variant(name: "ZPL raster, layered ^GFA Z64 (the default)", language: .zpl, mode: .raster, graphics: .z64),
+        Variant(name: "ZPL raster, layered ^GFA ASCII compression (older firmware)", language: .zpl, mode: .raster, graphics: .asciiCompressed),
         Variant(name: "ESC/POS native (GS ( k QR, text)", language: .escpos, mode: .native, graphics: .z64),
         Variant(name: "ESC/POS raster (GS v 0)", language: .escpos, mode: .raster, graphics: .z64),
     ]

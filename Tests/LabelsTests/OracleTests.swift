@@ -1,4 +1,5 @@
 import Foundation
+import Barcodes
 import Testing
 @testable import Labels
 
@@ -44,6 +45,29 @@ struct OracleTests {
         let data = Samples.data(for: name)
         let file = work.appendingPathComponent("\(name)-\(encoding == .z64 ? "z64" : "ascii").zpl")
         try Data(ZPLEncoder.raster(try renderer.render(data), options: .init(graphicEncoding: encoding))).write(to: file)
+        #expect(try Oracles.decode([file]) == [Oracles.Code(format: "QR Code", text: data.digitalLink)])
+    }
+
+    /// Layered raster ZPL (the batch's shared elements in one field, the QR and serial in their
+    /// own) prints exactly the label's bitmap: zplkit's rendering matches it dot for dot.
+    @Test(arguments: ["mien-dong-50x30", "thanh-tra-40x40"], [ZPLOptions.GraphicEncoding.asciiCompressed, .z64])
+    func layeredRasterZPLPrintsExactlyTheBitmap(template name: String, encoding: ZPLOptions.GraphicEncoding) throws {
+        let renderer = try LabelRenderer(layout: try LabelLayout(try Samples.template(name)))
+        let data = Samples.data(for: name)
+        let layers = try #require(try LayeredRasterTests.layers(renderer, data, encoding))
+        let (bitmap, zpl) = try layers.encode(try renderer.compose(data), renderer: renderer)
+        #expect(bitmap == (try renderer.render(data)))
+        #expect(String(decoding: zpl, as: UTF8.self).components(separatedBy: "^GFA,").count - 1 == 1 + layers.varying.count)
+        let file = work.appendingPathComponent("\(name)-layered-\(encoding == .z64 ? "z64" : "ascii").zpl")
+        try Data(zpl).write(to: file)
+        let out = work.appendingPathComponent("\(name)-layered-render")
+        try Oracles.run("zpl2png", [file.path, out.path])
+        let png = try PNGCodec.decode(Array(try Data(contentsOf: out.appendingPathComponent("label-1.png"))))
+        let printed = LabelBitmap(thresholding: png)
+        #expect(printed.width >= bitmap.width && printed.height >= bitmap.height, "zplkit drew \(printed.width)×\(printed.height)")
+        var mismatched = 0
+        for y in 0..<bitmap.height { for x in 0..<bitmap.width where printed[x, y] != bitmap[x, y] { mismatched += 1 } }
+        #expect(mismatched == 0, "\(mismatched) dots differ between zplkit's print and the bitmap")
         #expect(try Oracles.decode([file]) == [Oracles.Code(format: "QR Code", text: data.digitalLink)])
     }
 
