@@ -62,7 +62,7 @@ private final class Deflater: @unchecked Sendable {
     init(level: Int32) {
         stream = .allocate(capacity: 1)
         stream.initialize(to: z_stream())
-        let status = czlib_deflate_init2(stream, level, 15, 8)
+        let status = czlib_deflate_init2(stream, level, 15, 4)
         // Valid constant arguments: a failure is out of memory or a broken zlib.
         precondition(status == Z_OK, "zlib deflateInit2 failed with status \(status)")
     }
