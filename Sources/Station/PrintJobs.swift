@@ -223,7 +223,7 @@ public struct PrintJobs: Sendable {
             // not happen. Settle the job now if the store takes this much; `job recover` does it later otherwise.
             logger.error("print job stopped: \(storage)", metadata: ["job": "\(id)"])
             if let j = try? job(id) {
-                try? settleInterrupted(j, reason: "storage: \(storage)", voidReason: "không in: đĩa đầy hoặc không ghi được (the store refused writes)")
+                _ = try? settleInterrupted(j, reason: "storage: \(storage)", voidReason: "không in: đĩa đầy hoặc không ghi được (the store refused writes)")
             }
             throw storage
         }

@@ -89,7 +89,7 @@ struct DoctorTests {
         try #require(StationProcess.binaryExists)
         let dir = try Self.preparedDataDir()
         let token = dir.appendingPathComponent("server.token")
-        FileManager.default.createFile(atPath: token.path, contents: Data("abc\n".utf8), attributes: [.posixPermissions: 0o600])
+        #expect(FileManager.default.createFile(atPath: token.path, contents: Data("abc\n".utf8), attributes: [.posixPermissions: 0o600]), "could not create the file")
         // Port 1 on loopback: nothing listens there.
         let (status, out) = try Self.station(["doctor", "--timeout", "3", "--set", "server.url=http://127.0.0.1:1",
                                               "--set", "server.token_file=\(token.path)"], dataDir: dir)
@@ -130,7 +130,7 @@ struct DoctorTests {
         let tokenFile = dir.appendingPathComponent("server.token")
         for (secret, expectOK) in [(token, true), (String(token.reversed()), false)] {
             try? FileManager.default.removeItem(at: tokenFile)
-            FileManager.default.createFile(atPath: tokenFile.path, contents: Data((secret + "\n").utf8), attributes: [.posixPermissions: 0o600])
+            #expect(FileManager.default.createFile(atPath: tokenFile.path, contents: Data((secret + "\n").utf8), attributes: [.posixPermissions: 0o600]), "could not create the file")
             let (status, out) = try Self.station(["doctor", "--set", "server.url=\(url)", "--set", "server.token_file=\(tokenFile.path)"], dataDir: dir)
             if expectOK {
                 #expect(status == 0, "\(out)")

@@ -97,7 +97,7 @@ struct PowerCutTests {
         let add = try VerifyEndToEndTests.runServer(["station", "add", "--id", "BK-NARI-01", "--name", "Trạm 1", "--gln", "8938512340005",
                                                      "--data-dir", rig.serverDir.path], dataDir: rig.serverDir)
         let token = try #require(add.split(separator: "\n").map(String.init).first { $0.count == 43 && !$0.contains(" ") }, "\(add)")
-        FileManager.default.createFile(atPath: rig.tokenFile, contents: Data((token + "\n").utf8), attributes: [.posixPermissions: 0o600])
+        #expect(FileManager.default.createFile(atPath: rig.tokenFile, contents: Data((token + "\n").utf8), attributes: [.posixPermissions: 0o600]), "could not create the file")
         try rig.startServer()
         defer { rig.killServer() }
         #expect(try rig.run(["product", "add", "--gtin", Self.gtin, "--name", "Miến dong Na Rì", "--producer", "HTX Na Rì",

@@ -147,7 +147,7 @@ struct VerifyEndToEndTests {
                                      dataDir: serverDir)
         let token = try #require(add.split(separator: "\n").map(String.init).first { $0.count == 43 && !$0.contains(" ") }, "\(add)")
         let tokenFile = station.dir.appendingPathComponent("server.token").path
-        FileManager.default.createFile(atPath: tokenFile, contents: Data((token + "\n").utf8), attributes: [.posixPermissions: 0o600])
+        #expect(FileManager.default.createFile(atPath: tokenFile, contents: Data((token + "\n").utf8), attributes: [.posixPermissions: 0o600]), "could not create the file")
 
         let serverProcess = try StationProcess(arguments: ["--data-dir", serverDir.path, "--port", "0", "--keyring", ring, "--log-level", "warning"],
                                                dataDir: serverDir, executable: Self.traceServer)
