@@ -205,28 +205,6 @@ public struct LabelBitmap: Sendable, Equatable {
 }
 
 extension LabelBitmap {
-    /// The smallest block of whole bytes holding every dark dot: byte columns
-    /// `firstByte ..< firstByte + byteCount` of rows `y ..< y + height`; nil when all white.
-    public func darkByteBlock() -> (firstByte: Int, byteCount: Int, y: Int, height: Int)? {
-        let bpr = bytesPerRow
-        return bits.withUnsafeBufferPointer { p -> (Int, Int, Int, Int)? in
-            var top = -1, bottom = -1, left = bpr, right = -1
-            for r in 0..<height {
-                let row = p.baseAddress! + r * bpr
-                var first = -1
-                for i in 0..<bpr where row[i] != 0 { first = i; break }
-                guard first >= 0 else { continue }
-                var last = first
-                for i in stride(from: bpr - 1, to: first, by: -1) where row[i] != 0 { last = i; break }
-                if top < 0 { top = r }
-                bottom = r
-                left = min(left, first)
-                right = max(right, last)
-            }
-            return top < 0 ? nil : (left, right - left + 1, top, bottom - top + 1)
-        }
-    }
-
     /// Rows `y ..< y + height`, byte columns `firstByte ..< firstByte + byteCount`, as a bitmap
     /// `byteCount × 8` dots wide (what one `^GF` field placed at `firstByte × 8, y` prints).
     public func cropped(firstByte: Int, byteCount: Int, y: Int, height h: Int) -> LabelBitmap {
@@ -242,15 +220,5 @@ extension LabelBitmap {
             }
         }
         return LabelBitmap(width: byteCount * 8, height: h, bits: out)
-    }
-
-    /// Adds `other`'s dark dots (same size).
-    public mutating func formUnion(_ other: LabelBitmap) {
-        precondition(other.width == width && other.height == height, "bitmaps of different sizes")
-        bits.withUnsafeMutableBufferPointer { d in
-            other.bits.withUnsafeBufferPointer { s in
-                for i in 0..<d.count { d[i] |= s[i] }
-            }
-        }
     }
 }

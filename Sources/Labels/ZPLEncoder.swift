@@ -148,8 +148,8 @@ public enum ZPLEncoder {
         return z.out
     }
 
-    /// A raster ZPL label: the bitmap as one `^GFA` graphic field in ASCII compression at the
-    /// label origin; the printer prints exactly these dots.
+    /// A raster ZPL label: the bitmap as one `^GFA` graphic field at the label origin, in the
+    /// options' graphic encoding; the printer prints exactly these dots.
     public static func raster(_ bitmap: LabelBitmap, options: ZPLOptions = .init()) -> [UInt8] {
         raster(width: bitmap.width, height: bitmap.height, fields: [GraphicField(bitmap, x: 0, y: 0, encoding: options.graphicEncoding)],
                options: options)

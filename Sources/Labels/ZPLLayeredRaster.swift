@@ -39,7 +39,7 @@ public struct ZPLLayeredRaster: Sendable {
         var bitmap = LabelBitmap(width: a.widthDots, height: a.heightDots)
         for case let item? in shared { try renderer.draw(item, into: &bitmap, template: a.templateName) }
         sharedBitmap = bitmap
-        sharedField = bitmap.darkByteBlock() == nil ? nil : ZPLEncoder.GraphicField(bitmap, x: 0, y: 0, encoding: encoding)
+        sharedField = bitmap.blackDotCount == 0 ? nil : ZPLEncoder.GraphicField(bitmap, x: 0, y: 0, encoding: encoding)
         self.encoding = encoding
     }
 

@@ -39,6 +39,7 @@ public final class LabelFactory {
     let productionDay: CalendarDate?
     let expiryDay: CalendarDate?
     /// Raster ZPL in layers: what every stamp of the batch shares is drawn and compressed once.
+    /// Set at the end of `init`: finding the changing elements needs the finished factory.
     private(set) var layers: ZPLLayeredRaster?
 
     public init(templatesDirectory: URL?, product: Product, batch: Batch, language: PrinterLanguage, dpi: Int,

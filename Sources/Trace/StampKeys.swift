@@ -188,12 +188,18 @@ public struct StampTagger: Sendable {
     public static let macCharacters = 7
     public let ring: StampKeyRing
     /// Each tag key's HMAC state after the key block, so a stamp costs two hash blocks, not four.
-    private let keyed: [Character: HMAC<SHA256>]
+    private let keyed: [Character: KeyedHMAC]
+
+    /// An HMAC already keyed. swift-crypto's HMAC is a copy-on-write value that does not declare
+    /// `Sendable`: it is only ever copied out of this immutable table and updated in the copy, which
+    /// takes its own hash state first (the table's reference keeps the shared one non-unique).
+    private struct KeyedHMAC: @unchecked Sendable { let hmac: HMAC<SHA256> }
 
     public init(ring: StampKeyRing) {
         self.ring = ring
-        var keyed: [Character: HMAC<SHA256>] = [:]
-        for k in ring.tagKeys { keyed[k.id] = HMAC<SHA256>(key: SymmetricKey(data: k.secret)) }
+        var keyed: [Character: KeyedHMAC] = [:]
+        // The first key with an id, as `verify` finds it.
+        for k in ring.tagKeys where keyed[k.id] == nil { keyed[k.id] = KeyedHMAC(hmac: HMAC<SHA256>(key: SymmetricKey(data: k.secret))) }
         self.keyed = keyed
     }
 
@@ -217,7 +223,7 @@ public struct StampTagger: Sendable {
     }
 
     func mac(key: StampKeyRing.TagKey, gtin14: String, serial: String) -> String {
-        var h = keyed[key.id] ?? HMAC<SHA256>(key: SymmetricKey(data: key.secret))
+        var h = keyed[key.id]?.hmac ?? HMAC<SHA256>(key: SymmetricKey(data: key.secret))
         var message = gtin14
         message.append("|")
         message.append(serial)

@@ -1,8 +1,9 @@
 import Foundation
 
 /// Peak memory of the station during a long job: the real `station print` (the binary beside this
-/// one) prints N stamps on the virtual printer in windows of 50, native ZPL (no preview images, so the disk holds
-/// 100,000 labels), and the kernel's high-water mark of its resident set (VmHWM) is read while it runs. Goal (issue 10): ≤ 100 MB for 100,000 labels.
+/// one) prints N stamps on the virtual printer in windows of 50, native ZPL (no preview images, so
+/// the disk holds 100,000 labels), and the kernel's high-water mark of its resident set (VmHWM) is
+/// read while it runs. Goal (issue 10): ≤ 100 MB for 100,000 labels.
 /// Beside it, the same for a 1,000-label job: memory that grows with the job shows as the difference.
 struct MemoryBench {
     let scale: Double
@@ -31,32 +32,22 @@ struct MemoryBench {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("bench-mem-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: dir) }
         let common = ["--data-dir", dir.path, "--log-level", "error", "--set", "printers.line1.mode=native", "--set", "jobs.window=50"]
-        func run(_ args: [String]) throws -> Double {
-            let p = Process()
-            p.executableURL = station
-            p.arguments = args + common
-            p.standardOutput = FileHandle.nullDevice
-            p.standardError = FileHandle.nullDevice
-            let seconds = try measure {
-                try p.run()
-                p.waitUntilExit()
-            }
-            guard p.terminationStatus == 0 else { throw BenchFailure("station \(args.prefix(2).joined(separator: " ")) exited \(p.terminationStatus)") }
-            return seconds
-        }
-        _ = try run(["product", "add", "--gtin", "8938512345017", "--name", "Miến dong Na Rì", "--producer", "HTX Miến dong Na Rì",
-                     "--producer-gln", "8938512340005", "--shelf-life-days", "364"])
-        _ = try run(["batch", "create", "--product", "8938512345017", "--lot", "MEM1", "--produced", "2025-03-14", "--quantity", "\(count)"])
-        // The print job's own high-water mark, VmHWM of its address space, read every 10 ms until
-        // it exits (it only grows). The kernel's ru_maxrss would not do: a spawned child's counts
-        // the address space it was started from, this benchmark's own.
-        var peakKB = 0
-        let seconds = try measure { peakKB = try runWatchingPeak(station, ["print", "--batch", "MEM1", "--count", "\(count)"] + common) }
+        _ = try run(station, ["product", "add", "--gtin", "8938512345017", "--name", "Miến dong Na Rì", "--producer", "HTX Miến dong Na Rì",
+                              "--producer-gln", "8938512340005", "--shelf-life-days", "364"] + common)
+        _ = try run(station, ["batch", "create", "--product", "8938512345017", "--lot", "MEM1", "--produced", "2025-03-14",
+                              "--quantity", "\(count)"] + common)
+        var peakKB: Int?
+        let seconds = try measure { peakKB = try run(station, ["print", "--batch", "MEM1", "--count", "\(count)"] + common) }
+        guard let peakKB else { throw BenchFailure("the print job ended before its VmHWM could be read") }
         return (Double(peakKB) / 1024, seconds)
     }
 
-    /// Runs the command with output discarded; returns its peak resident set in KB, or throws if it failed.
-    static func runWatchingPeak(_ executable: URL, _ args: [String]) throws -> Int {
+    /// Runs the command with output discarded, throwing if it fails; returns the highest VmHWM
+    /// (peak resident set, KB) read from `/proc` every 10 ms while it ran, nil if it ended first.
+    /// VmHWM only grows, so the last reading is the peak to within 10 ms. The kernel's ru_maxrss
+    /// would not do: a spawned child's counts the address space it was started from, this
+    /// benchmark's own.
+    static func run(_ executable: URL, _ args: [String]) throws -> Int? {
         let p = Process()
         p.executableURL = executable
         p.arguments = args
@@ -64,18 +55,17 @@ struct MemoryBench {
         p.standardError = FileHandle.nullDevice
         try p.run()
         let status = "/proc/\(p.processIdentifier)/status"
-        var peak = 0
+        var peak: Int?
         while p.isRunning {
             if let text = try? String(contentsOfFile: status, encoding: .utf8),
                let line = text.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
                let kb = Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "") {
-                peak = max(peak, kb)
+                peak = max(peak ?? 0, kb)
             }
             usleep(10_000)
         }
         p.waitUntilExit()
         guard p.terminationStatus == 0 else { throw BenchFailure("station \(args.prefix(2).joined(separator: " ")) exited \(p.terminationStatus)") }
-        guard peak > 0 else { throw BenchFailure("the print job ended before its VmHWM could be read from \(status)") }
         return peak
     }
 }
