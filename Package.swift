@@ -141,10 +141,11 @@ let package = Package(
         ]),
         .testTarget(name: "StationTests", dependencies: ["Station", "StationWeb", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "StationWebTests", dependencies: [
-            "StationWeb", "Station", "Trace", "Devices", "Barcodes",
+            "StationWeb", "Station", "Trace", "Devices", "Barcodes", "TraceServer",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Logging", package: "swift-log"),
         ]),
     ],
     swiftLanguageModes: [.v5]

@@ -140,7 +140,7 @@ public final class StationCore: Sendable {
         case .activation:
             return try activate(text: text, code: code, serial: serial, scanner: scanner, at: time)
         case .inspecting:
-            guard [.genuine, .suspicious, .void].contains(verdict.kind) else { return (.rejected, verdict.message, nil) }
+            guard [.genuine, .suspicious, .void, .recalled].contains(verdict.kind) else { return (.rejected, verdict.message, nil) }
             do {
                 let e = try trace.ledger.observe(.inspecting, epcs: [epc], disposition: verdict.kind == .genuine ? nil : .nonConformant,
                                                  reason: verdict.kind.rawValue, at: time)

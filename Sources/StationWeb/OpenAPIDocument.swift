@@ -457,7 +457,7 @@ components:
     Verdict:
       type: object
       properties:
-        kind: { type: string, enum: [genuine, unknown, forged, void, suspicious, not_a_stamp] }
+        kind: { type: string, enum: [genuine, unknown, forged, void, recalled, suspicious, not_a_stamp, not_activated] }
         message: { type: string, description: Vietnamese }
         reason: { type: string, description: English }
         gtin: { type: string }
@@ -480,6 +480,19 @@ components:
               text: { type: string, nullable: true }
               verdict: { $ref: "#/components/schemas/Verdict" }
               eventID: { type: string, nullable: true }
+              server:
+                type: object
+                nullable: true
+                description: The trace-server's verdict (server.url set and the server answered); it decides over the station's own
+                properties:
+                  verdict: { type: string, enum: [genuine, unknown, forged, void, recalled, suspicious, not_a_stamp, not_activated] }
+                  message: { type: string, description: Vietnamese }
+                  reason: { type: string, description: English }
+                  lot: { type: string, nullable: true }
+                  scanCount: { type: integer }
+                  history: { type: array, items: { type: object } }
+                  warnings: { type: array, items: { type: object, properties: { code: { type: string }, message: { type: string } } } }
+              serverNote: { type: string, nullable: true, description: Why a configured server gave no verdict (unreachable, error) }
         notes:
           type: array
           items: { type: object, properties: { kind: { type: string }, vietnamese: { type: string }, english: { type: string } } }

@@ -89,7 +89,7 @@ enum OperatorRoutes {
                 return try APIAnswer.error("Ảnh quá lớn (tối đa \(maxPhotoBytes >> 20) MB).", status: .contentTooLarge)
             }
             guard body.readableBytes > 0 else { return try APIAnswer.error("Gửi ảnh JPEG hoặc PNG trong thân yêu cầu.", status: .badRequest) }
-            let report = try await PhotoInspection.inspect(Array(body.readableBytesView), trace: core.trace)
+            let report = try await PhotoInspection.inspect(Array(body.readableBytesView), trace: core.trace, server: inspectionServer(core))
             return try APIAnswer.json(report, status: report.error == nil ? .ok : .unprocessableContent)
         }
         router.get("/api/sync") { _, _ -> Response in
@@ -191,14 +191,28 @@ enum OperatorRoutes {
     }
 }
 
+/// The trace-server an inspector's upload is also checked against: the configured `server.url`,
+/// or nil when the station works offline (or the server's CA file is unusable, which `doctor` reports).
+func inspectionServer(_ core: StationCore) -> ServerVerificationClient? {
+    guard !core.config.serverURL.isEmpty else { return nil }
+    return try? ServerVerificationClient(serverURL: core.config.serverURL, timeout: .seconds(5),
+                                         http: try ServerHTTP.client(caFile: core.config.serverCAFile))
+}
+
 /// An inspector's photo: decoded in the isolated decoder process, every code checked, every stamp
-/// recorded as an inspecting event (what `station verify` does for files).
+/// recorded as an inspecting event (what `station verify` does for files). With a trace-server,
+/// each code is also checked there: the province's verdict (its history of the stamp, scans at
+/// other stations, copied-code warnings) beside the station's own, or why the server could not say.
 enum PhotoInspection {
     struct Code: Encodable {
         var symbology: String
         var text: String?
         var verdict: StampVerdict?
         var eventID: String?
+        /// The trace-server's verdict, when it was asked and answered.
+        var server: ServerVerdict?
+        /// Why there is no server verdict although a server is configured (unreachable, an error).
+        var serverNote: String?
     }
 
     struct Note: Encodable { var kind: String; var vietnamese: String; var english: String }
@@ -211,7 +225,8 @@ enum PhotoInspection {
         var error: Failure?
     }
 
-    static func inspect(_ bytes: [UInt8], trace: TraceServices, decoder: IsolatedPhotoDecoder = IsolatedPhotoDecoder()) async throws -> Report {
+    static func inspect(_ bytes: [UInt8], trace: TraceServices, server: ServerVerificationClient? = nil,
+                        decoder: IsolatedPhotoDecoder = IsolatedPhotoDecoder()) async throws -> Report {
         // The decoder waits for a child process: keep it off the event loops.
         let outcome: Result<PhotoDecodeResult, PhotoDecodingError> = try await NIOThreadPool.singleton.runIfActive {
             do throws(PhotoDecodingError) { return .success(try decoder.decode(bytes)) } catch { return .failure(error) }
@@ -231,6 +246,11 @@ enum PhotoInspection {
             if let text = symbol.text {
                 let v = trace.verifier.verify(text)
                 code.verdict = v
+                if let server {
+                    do { code.server = try await server.verdict(for: text) } catch {
+                        if case .transport(let why) = error { code.serverNote = "no answer from \(server.serverURL): \(why)" } else { code.serverNote = "\(error)" }
+                    }
+                }
                 if let gtin = v.gtin, let serial = v.serial {
                     code.eventID = try trace.ledger.observe(.inspecting, epcs: [Stamp.epc(gtin: gtin, serial: serial)],
                                                             reason: "photo verification (web): \(v.kind.rawValue): \(v.reason)").eventID

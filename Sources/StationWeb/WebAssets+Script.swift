@@ -265,8 +265,11 @@ function verdictCard(c) {
   const v = c.verdict;
   const card = document.createElement("div");
   const kind = v ? v.kind : "not_a_stamp";
-  card.className = "verdict-card " + (kind === "genuine" ? "ok" : "bad");
+  // The province knows more than one station: its verdict decides the colour when it answered.
+  const decisive = c.server ? c.server.verdict : kind;
+  card.className = "verdict-card " + (decisive === "genuine" ? "ok" : "bad");
   card.dataset.verdict = kind;
+  if (c.server) card.dataset.serverVerdict = c.server.verdict;
   const title = document.createElement("div"); title.className = "verdict"; title.textContent = t("verdict_" + kind);
   card.appendChild(title);
   const lines = [];
@@ -280,6 +283,20 @@ function verdictCard(c) {
     lines.push(c.text);
   }
   for (const l of lines) { const p = document.createElement("p"); p.textContent = l; card.appendChild(p); }
+  if (c.server) {
+    const sv = document.createElement("div"); sv.className = "server-verdict";
+    const head = document.createElement("p"); head.className = "verdict";
+    head.textContent = t("serverVerdict") + ": " + t("verdict_" + c.server.verdict);
+    const msg = document.createElement("p"); msg.textContent = state.lang === "vi" ? c.server.message : c.server.reason;
+    const facts = document.createElement("p");
+    facts.textContent = t("serverLookups") + " " + c.server.scanCount + " · " + t("serverHistory") + " " + c.server.history.length;
+    sv.append(head, msg, facts);
+    for (const w of c.server.warnings) { const p = document.createElement("p"); p.className = "warning"; p.textContent = w.message; sv.appendChild(p); }
+    card.appendChild(sv);
+  } else if (c.serverNote) {
+    const p = document.createElement("p"); p.className = "server-note"; p.textContent = t("serverUnreachable"); p.title = c.serverNote;
+    card.appendChild(p);
+  }
   return card;
 }
 

@@ -22,7 +22,7 @@ public struct ServerVerdict: Codable, Sendable, Equatable {
     }
     public struct Named: Codable, Sendable, Equatable { public var name: String? }
 
-    /// `genuine`, `unknown`, `forged`, `void`, `suspicious` or `not_a_stamp`.
+    /// `genuine`, `unknown`, `forged`, `void`, `recalled`, `suspicious`, `not_activated` or `not_a_stamp`.
     public var verdict: String
     /// One sentence in Vietnamese, and why in English.
     public var message: String

@@ -214,11 +214,13 @@ public struct EventStore: Sendable {
 }
 
 extension EPCISEvent {
-    /// Every instance identifier the event is about (epcList, parentID, childEPCs).
+    /// Every identifier the event is about, for the index that finds an item's or a lot's events:
+    /// instances (epcList, parentID, childEPCs) and classes (quantityList, childQuantityList: a
+    /// class-level event such as a lot's recall).
     public var identifiers: [String] {
         switch self {
-        case .object(let e): return e.epcList
-        case .aggregation(let e): return (e.parentID.map { [$0] } ?? []) + e.childEPCs
+        case .object(let e): return e.epcList + e.quantityList.map(\.epcClass)
+        case .aggregation(let e): return (e.parentID.map { [$0] } ?? []) + e.childEPCs + e.childQuantityList.map(\.epcClass)
         }
     }
 }

@@ -82,8 +82,10 @@ public struct StampVerdict: Sendable, Equatable, Codable {
         case unknown
         /// The tag does not match: someone made this code up or changed it.
         case forged
-        /// Voided by the producer, or its batch recalled.
+        /// Voided by the producer (a spoiled or lost stamp).
         case void
+        /// Its batch was recalled: the item must be withdrawn, whatever its stamp says.
+        case recalled
         /// Genuine-looking, but seen in ways one item cannot be (too many scans, after shipping elsewhere...).
         case suspicious
         /// Not a stamp of this system at all (a plain GTIN, another scheme's code).
@@ -187,6 +189,12 @@ public struct StampVerifier: Sendable {
             v.kind = .void
             v.message = "Tem đã bị hủy: không được lưu hành."
             v.reason = "stamp was voided"
+            return v
+        }
+        if let stamp, let recall = try? ledger.recall(batchID: stamp.batchID) {
+            v.kind = .recalled
+            v.message = "Lô \(recall.lot) đã bị thu hồi (\(recall.reason)): không bán, không sử dụng sản phẩm này."
+            v.reason = "batch \(recall.lot) recalled at \(recall.recalledAt): \(recall.reason)"
             return v
         }
         if v.scanCount >= suspiciousScanCount {

@@ -277,6 +277,7 @@ public final class StationStore: Sendable {
                 """)
         }
         m.registerMigration("v5-rolls") { db in try StampRolls.migrate(db) }
+        m.registerMigration("v6-recalls") { db in try StampLedger.migrateRecalls(db) }
         return m
     }
 }

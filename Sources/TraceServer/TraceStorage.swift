@@ -133,6 +133,11 @@ public struct IncomingEvent: Sendable {
         case .aggregation(let a):
             bizLocation = a.bizLocation
         }
+        // A class-level event (a lot's recall) names its lot in the class itself.
+        if lot == nil {
+            let lots = Set(identifiers.compactMap { Stamp.parseLotClass($0)?.lot })
+            if lots.count == 1 { lot = lots.first }
+        }
         self.lot = lot
         self.commissioned = commissioned
     }

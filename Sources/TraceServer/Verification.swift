@@ -132,6 +132,14 @@ extension TraceServerCore {
             r.reason = "stamp was decommissioned"
             return r
         }
+        if let lot = r.lot, let recall = try await recallEvent(gtin: gtin, lot: lot) {
+            let why = (try? recall.decoded())?.station?.reason ?? "không rõ lý do"
+            r.history.append(Self.historyEntry(recall))
+            r.verdict = .recalled
+            r.message = "Lô \(lot) đã bị thu hồi (\(why)): không bán, không sử dụng sản phẩm này."
+            r.reason = "batch \(lot) recalled\(recall.stationID.map { " by station \($0)" } ?? ""): \(why)"
+            return r
+        }
         r.warnings += Self.copyWarnings(effective)
         if r.scanCount >= suspiciousLookups {
             r.warnings.append(.init(code: "many-lookups", message: "Tem đã được tra cứu \(r.scanCount) lần: có thể bị sao chép."))
@@ -146,6 +154,16 @@ extension TraceServerCore {
         r.message = "Tem thật: \(name), lô \(r.lot ?? "?")."
         r.reason = "tag valid, commissioned\(commissioning.stationID.map { " by station \($0)" } ?? "")"
         return r
+    }
+
+    /// The event that recalled lot `lot` of `gtin` (a class-level event with disposition recalled,
+    /// not declared erroneous), or nil.
+    func recallEvent(gtin: String, lot: String) async throws -> ServerEvent? {
+        let events = try await storage.events(EventQuery(epc: Stamp.lotClass(gtin: gtin, lot: lot), limit: 1000))
+        let retracted = Set(events.filter(\.isCorrection).map(\.eventID))
+        return events.first { e in
+            !e.isCorrection && !retracted.contains(e.eventID) && (try? e.decoded())?.disposition == .recalled
+        }
     }
 
     /// Patterns one physical item cannot produce: received at a second place without having been
@@ -217,6 +235,7 @@ public enum VerificationPage {
         case .unknown: ("CHƯA XÁC ĐỊNH", "#8a6d00")
         case .forged: ("TEM GIẢ", "#b00020")
         case .void: ("TEM ĐÃ HỦY", "#b00020")
+        case .recalled: ("LÔ HÀNG BỊ THU HỒI", "#b00020")
         case .suspicious: ("ĐÁNG NGỜ", "#c25400")
         case .notAStamp: ("KHÔNG PHẢI TEM TRUY XUẤT", "#555555")
         case .notActivated: ("TEM CHƯA KÍCH HOẠT", "#8a6d00")
@@ -232,6 +251,7 @@ public enum VerificationPage {
         case "inspecting": "Kiểm tra"
         case "decommissioning": "Hủy tem"
         case "destroying": "Tiêu hủy"
+        case "holding": "Tạm giữ, thu hồi lô"
         case nil: "Sự kiện"
         case let other?: other
         }

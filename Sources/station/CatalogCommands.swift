@@ -70,7 +70,7 @@ struct ProductCommand: ParsableCommand {
 
 struct BatchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "batch", abstract: "Production batches (lots).",
-                                                    subcommands: [Create.self, List.self, Show.self, Close.self])
+                                                    subcommands: [Create.self, List.self, Show.self, Close.self, Recall.self])
 
     struct Create: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Open a batch of a product.")
@@ -140,6 +140,28 @@ struct BatchCommand: ParsableCommand {
             let trace = try openTrace(options)
             let b = try reporting { try trace.catalog.closeBatch(id: try trace.catalog.batch(named: batch).id) }
             print("batch \(b.id) lot \(b.lot) is \(b.status.rawValue)")
+        }
+    }
+
+    struct Recall: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Recall a batch: every stamp of it verifies as recalled (here, and on the trace-server once synced); the batch is closed.")
+        @OptionGroup var options: GlobalOptions
+        @Argument(help: "Batch id or lot.") var batch: String
+        @Option(help: "Product GTIN, when several products have this lot.") var product: String?
+        @Option(help: "Why the batch is recalled (shown to inspectors and consumers).") var reason: String
+        @Option(help: "Operator id recorded with the recall.") var `operator`: String?
+        @Flag(help: "JSON output.") var json = false
+
+        func run() throws {
+            let trace = try openTrace(options)
+            let r = try reporting { () throws -> BatchRecall in
+                let b = try trace.catalog.batch(named: batch, gtin: product)
+                return try trace.ledger.recall(batchID: b.id, reason: reason, operatorID: `operator`)
+            }
+            if json { return try printJSON(r) }
+            print("Đã thu hồi lô \(r.lot) (sản phẩm \(r.gtin), lô số \(r.batchID)): \(r.reason)")
+            print("  sự kiện thu hồi \(r.eventID); mọi tem của lô này sẽ báo \"lô bị thu hồi\" khi kiểm tra")
         }
     }
 }

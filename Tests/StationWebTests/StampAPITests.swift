@@ -4,6 +4,9 @@ import Hummingbird
 import HummingbirdTesting
 import Station
 import Testing
+import Logging
+import Trace
+import TraceServer
 @testable import StationWeb
 
 @Suite("Scans, stamps, preview, photos and sync over the API") struct StampAPITests {
@@ -95,6 +98,60 @@ import Testing
             #expect(String(buffer: broken.body).contains("\"error\""))
             let empty = try await client.execute(uri: "/api/inspect/photo", method: .post, headers: h.bearer) { $0.status }
             #expect(empty == .badRequest)
+        }
+    }
+
+    static func upload(_ h: WebHarness, _ client: any TestClientProtocol, _ photo: Data) async throws -> [String: Any] {
+        let report = try await client.execute(uri: "/api/inspect/photo", method: .post, headers: h.bearer, body: ByteBuffer(bytes: photo)) { r in
+            #expect(r.status == .ok)
+            return try jsonObject(r.body)
+        }
+        return try #require((report["codes"] as? [[String: Any]])?.first)
+    }
+
+    @Test func photoUploadAsksTheTraceServerAndSaysWhenItCannot() async throws {
+        let h = try WebHarness.make()
+        try h.seedBatch()
+        let photo = try await h.run { client in
+            _ = try await Self.printed(h, client, count: 1)
+            return try Data(contentsOf: h.dataDirectory.appendingPathComponent("labels/000001.png"))
+        }
+        // A real trace-server with this province's key ring and the station's events.
+        let serverDir = FileManager.default.temporaryDirectory.appendingPathComponent("station-web-ts-\(UUID().uuidString)")
+        let storage = try SQLiteTraceStorage(dataDirectory: serverDir)
+        try await storage.migrate()
+        let server = TraceServerCore(storage: storage, keyRing: h.core.trace.tagger.ring, logger: Logger(label: "test.trace-server"))
+        _ = try await server.registerStation(id: h.core.config.stationID, name: "Trạm thử", gln: h.core.config.gln)
+        let record = try #require(try await storage.stations().first)
+        let events = try h.core.trace.ledger.events.events(after: 0, limit: 1000)
+        _ = try await server.capture(body: try EventStore.document(events).jsonData(), station: record, firstSequence: nil)
+        var c = ServerConfiguration()
+        c.dataDirectory = serverDir
+        c.port = 0
+        try await TraceServerApp.make(core: server, configuration: c, logger: Logger(label: "test.trace-server")).test(.live) { ts in
+            let port = try #require(ts.port)
+            let online = try WebHarness.make(directory: h.dataDirectory, overrides: ["server.url=http://127.0.0.1:\(port)"])
+            try await online.run { client in
+                let code = try await Self.upload(online, client, photo)
+                #expect((code["verdict"] as? [String: Any])?["kind"] as? String == "genuine")
+                let sv = try #require(code["server"] as? [String: Any], "the server was asked: \(code)")
+                #expect(sv["verdict"] as? String == "genuine")
+                #expect((sv["history"] as? [[String: Any]])?.first?["bizStep"] as? String == "commissioning")
+                #expect(sv["scanCount"] as? Int == 1)
+                #expect(code["serverNote"] == nil)
+            }
+        }
+        // The server is gone, and the batch was recalled here: the station's own verdict, with a note why the server is missing.
+        let batch = try h.core.trace.catalog.batch(named: "MD250314A")
+        try h.core.trace.ledger.recall(batchID: batch.id, reason: "nhiễm nấm mốc")
+        let down = try WebHarness.make(directory: h.dataDirectory, overrides: ["server.url=http://127.0.0.1:1"])
+        try await down.run { client in
+            let code = try await Self.upload(down, client, photo)
+            let v = try #require(code["verdict"] as? [String: Any])
+            #expect(v["kind"] as? String == "recalled")
+            #expect((v["message"] as? String)?.contains("nhiễm nấm mốc") == true)
+            #expect(code["server"] == nil)
+            #expect((code["serverNote"] as? String)?.contains("127.0.0.1:1") == true, "\(code)")
         }
     }
 

@@ -20,13 +20,15 @@ struct WebHarness: Sendable {
     let token: String
     let dataDirectory: URL
 
-    static func make(pin: String = WebHarness.pin, window: Int = 5) throws -> WebHarness {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("station-web-\(UUID().uuidString)")
+    /// A station with its own data directory, or `directory` (another harness's, to reopen that
+    /// station with other settings); `overrides` are extra `key=value` settings.
+    static func make(pin: String = WebHarness.pin, window: Int = 5, directory: URL? = nil, overrides: [String] = []) throws -> WebHarness {
+        let dir = directory ?? FileManager.default.temporaryDirectory.appendingPathComponent("station-web-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let config = try StationConfig.load(
             file: packageRoot.appendingPathComponent("Config/station.toml").path, environment: [:],
             overrides: ["data.dir=\(dir.path)", "web.port=0", "web.pin=\(pin)", "jobs.window=\(window)",
-                        "labels.templates_dir=\(packageRoot.appendingPathComponent("Config/templates").path)"])
+                        "labels.templates_dir=\(packageRoot.appendingPathComponent("Config/templates").path)"] + overrides)
         let logger = Logger(label: "test.web")
         let core = try StationCore(config: config, logger: logger)
         let auth = try OperatorAuth.prepare(config: config, logger: logger)

@@ -83,6 +83,21 @@ enum StorageChecks {
         #expect(batch?.stationID == st.id)
     }
 
+    static func lotRecallIsFoundByItsClass(_ s: any TraceStorage) async throws {
+        let st = try await station(s)
+        let f = try StationFixture()
+        let (_, printed) = try f.commission(2)
+        let recall = try f.ledger().recall(batchID: f.batch.id, reason: "nhiễm nấm mốc")
+        let lotClass = Stamp.lotClass(gtin: StationFixture.gtin, lot: StationFixture.lot)
+        let stored = try f.ledger().events.events(identifier: lotClass)
+        #expect(stored.map(\.eventID) == [recall.eventID], "the station indexes the recall under the lot class too")
+        _ = try await s.capture(incoming(printed + stored), stationID: st.id, sequences: nil)
+        let found = try await s.events(EventQuery(epc: lotClass))
+        #expect(found.map(\.eventID) == [recall.eventID], "the class-level event is indexed under its lot class, the items' events are not")
+        #expect(found.first?.lot == StationFixture.lot, "the lot is taken from the class when the event has no ILMD")
+        #expect(try await s.events(EventQuery(lot: StationFixture.lot)).count == 3)
+    }
+
     static func contiguousSequence(_ s: any TraceStorage) async throws {
         let st = try await station(s)
         let f = try StationFixture()
@@ -144,6 +159,7 @@ enum StorageChecks {
     @Test func errorDeclarationIsACorrection() async throws { try await Backend.sqlite.withStorage(StorageChecks.errorDeclarationIsACorrection) }
     @Test func queries() async throws { try await Backend.sqlite.withStorage(StorageChecks.queries) }
     @Test func contiguousSequence() async throws { try await Backend.sqlite.withStorage(StorageChecks.contiguousSequence) }
+    @Test func lotRecallIsFoundByItsClass() async throws { try await Backend.sqlite.withStorage(StorageChecks.lotRecallIsFoundByItsClass) }
     @Test func serialBlocksNeverOverlap() async throws { try await Backend.sqlite.withStorage(StorageChecks.serialBlocksNeverOverlap) }
     @Test func registry() async throws { try await Backend.sqlite.withStorage(StorageChecks.registry) }
 
@@ -170,6 +186,7 @@ struct PostgresStorageTests {
     @Test func errorDeclarationIsACorrection() async throws { try await Backend.postgres.withStorage(StorageChecks.errorDeclarationIsACorrection) }
     @Test func queries() async throws { try await Backend.postgres.withStorage(StorageChecks.queries) }
     @Test func contiguousSequence() async throws { try await Backend.postgres.withStorage(StorageChecks.contiguousSequence) }
+    @Test func lotRecallIsFoundByItsClass() async throws { try await Backend.postgres.withStorage(StorageChecks.lotRecallIsFoundByItsClass) }
     @Test func serialBlocksNeverOverlap() async throws { try await Backend.postgres.withStorage(StorageChecks.serialBlocksNeverOverlap) }
     @Test func registry() async throws { try await Backend.postgres.withStorage(StorageChecks.registry) }
 

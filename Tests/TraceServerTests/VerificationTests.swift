@@ -114,6 +114,37 @@ import Trace
         #expect(try await h.core.storage.lookupCount(epc: other) == 4)
     }
 
+    @Test func recalledBatchVerifiesAsRecalledUntilTheRecallIsRetracted() async throws {
+        let h = try await Harness.make()
+        let f = try StationFixture(ring: h.ring)
+        let (r, events) = try f.commission(2)
+        try await capture(h, events)
+        #expect(try await verdict(h, try f.stampPath(serial: r.serial(at: 0))).verdict == .genuine)
+
+        let recall = try f.ledger().recall(batchID: f.batch.id, reason: "nhiễm nấm mốc")
+        let recallEvents = try f.ledger().events.events(identifier: Stamp.lotClass(gtin: StationFixture.gtin, lot: StationFixture.lot))
+        #expect(recallEvents.map(\.eventID) == [recall.eventID])
+        try await capture(h, recallEvents)
+        for i in 0..<2 {
+            let v = try await verdict(h, try f.stampPath(serial: r.serial(at: i)))
+            #expect(v.verdict == .recalled)
+            #expect(v.message.contains("thu hồi") && v.message.contains("nhiễm nấm mốc"))
+            #expect(v.history.last?.disposition == "recalled")
+        }
+        // A stamp of another lot of the same product is not touched by this recall.
+        let b2 = try f.catalog.createBatch(gtin: StationFixture.gtin, lot: "MD250401B", productionDate: "2025-04-01",
+                                           expiryDate: "2026-04-01", plannedQuantity: 10)
+        let r2 = try f.allocator.reserve(batchID: b2.id, count: 1, purpose: "test")
+        try await capture(h, try f.ledger().commission(r2, indices: 0..<1))
+        #expect(try await verdict(h, try f.stampPath(serial: r2.serial(at: 0), lot: "MD250401B")).verdict == .genuine)
+        // A recall declared erroneous no longer counts.
+        guard case .object(var o) = try recallEvents[0].decoded() else { Issue.record("expected object event"); return }
+        o.errorDeclaration = ErrorDeclaration(declarationTime: Date(), reason: .incorrectData)
+        let station = try #require(try await h.core.storage.stations().first { $0.id == "BK-NARI-01" })
+        _ = try await h.core.capture(body: EPCISDocument(creationDate: Date(), events: [.object(o)]).jsonData(), station: station, firstSequence: nil)
+        #expect(try await verdict(h, try f.stampPath(serial: r.serial(at: 0))).verdict == .genuine)
+    }
+
     @Test func errorDeclarationRetractsAVoid() async throws {
         let h = try await Harness.make()
         let f = try StationFixture(ring: h.ring)
