@@ -468,6 +468,17 @@ components:
         producer: { type: string }
         scanCount: { type: integer }
         offline: { type: boolean }
+        history:
+          type: array
+          description: What this station recorded about the stamp, oldest first (a recall of its lot last)
+          items:
+            type: object
+            properties:
+              eventTime: { type: string }
+              bizStep: { type: string, nullable: true }
+              disposition: { type: string, nullable: true }
+              reason: { type: string, nullable: true }
+              reprint: { type: boolean }
     PhotoReport:
       type: object
       properties:

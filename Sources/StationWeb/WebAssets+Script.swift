@@ -279,6 +279,9 @@ function verdictCard(c) {
     if (v.producer) lines.push(t("producer") + ": " + v.producer);
     if (v.lot) lines.push(t("lotLabel") + " " + v.lot + (v.expiry ? " · " + t("expiry") + " " + v.expiry : ""));
     if (v.serial) lines.push(t("serial") + " " + v.serial + " · " + t("checkedBefore") + " " + v.scanCount + " " + t("times"));
+    for (const h of v.history || []) {
+      lines.push("· " + h.eventTime.slice(0, 16).replace("T", " ") + " " + (STRINGS.vi["step_" + h.bizStep] ? t("step_" + h.bizStep) : (h.bizStep || t("step_other"))) + (h.reason ? " (" + h.reason + ")" : ""));
+    }
   } else if (c.text) {
     lines.push(c.text);
   }

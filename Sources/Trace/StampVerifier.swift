@@ -107,6 +107,29 @@ public struct StampVerdict: Sendable, Equatable, Codable {
     public var scanCount: Int
     /// True when the verdict was reached with this station's data only.
     public var offline: Bool
+    /// What this station recorded about the stamp, oldest first (with a recall, the lot's recall last).
+    public var history: [Step] = []
+
+    /// One event of the stamp's history at this station.
+    public struct Step: Sendable, Equatable, Codable {
+        /// EPCIS event time with its offset (`2025-03-14T09:15:02.481+07:00`).
+        public var eventTime: String
+        public var bizStep: String?
+        public var disposition: String?
+        /// The operator's reason (void, reprint, recall), when there is one.
+        public var reason: String?
+        /// A reprint of the stamp (the same serial printed again).
+        public var reprint: Bool
+
+        init(_ e: StoredEvent) {
+            let decoded = try? e.decoded()
+            eventTime = e.eventTime
+            bizStep = e.bizStep
+            disposition = decoded?.disposition?.rawValue
+            reason = decoded?.station?.reason
+            reprint = decoded?.station?.reprintOf != nil
+        }
+    }
 }
 
 /// Checks a scanned or photographed code against what this station knows.
@@ -161,6 +184,7 @@ public struct StampVerifier: Sendable {
                 SELECT COUNT(*) FROM event_epcs x JOIN events e ON e.seq = x.seq WHERE x.epc = ? AND e.biz_step = 'inspecting'
                 """, arguments: [Stamp.epc(gtin: gtin, serial: serial)])
         }) ?? 0
+        v.history = ((try? ledger.events.events(identifier: Stamp.epc(gtin: gtin, serial: serial))) ?? []).map(StampVerdict.Step.init)
         guard issued || stamp != nil else {
             v.kind = .unknown
             v.message = "Tem đúng định dạng nhưng trạm này chưa từng phát hành (chưa kiểm tra với máy chủ tỉnh)."
@@ -192,6 +216,9 @@ public struct StampVerifier: Sendable {
             return v
         }
         if let stamp, let recall = try? ledger.recall(batchID: stamp.batchID) {
+            if let e = try? ledger.events.events(identifier: Stamp.lotClass(gtin: gtin, lot: recall.lot)).first(where: { $0.eventID == recall.eventID }) {
+                v.history.append(StampVerdict.Step(e))
+            }
             v.kind = .recalled
             v.message = "Lô \(recall.lot) đã bị thu hồi (\(recall.reason)): không bán, không sử dụng sản phẩm này."
             v.reason = "batch \(recall.lot) recalled at \(recall.recalledAt): \(recall.reason)"

@@ -177,6 +177,11 @@ struct VerifyCommand: AsyncParsableCommand {
             if v.serial != nil { facts.append("đã kiểm tra \(v.scanCount) lần trước") }
             if !facts.isEmpty { print("    " + facts.joined(separator: " · ")) }
             print("    \(v.reason)\(v.offline ? " (offline: this station's data only)" : "")")
+            if !v.history.isEmpty { print("    Lịch sử tại trạm này:") }
+            for h in v.history {
+                let extra = [h.disposition, h.reprint ? "in lại" : nil, h.reason].compactMap { $0 }.joined(separator: " · ")
+                print("      \(h.eventTime)  \(h.bizStep ?? "-")\(extra.isEmpty ? "" : " (\(extra))")")
+            }
             if let sv = c.server { printServer(sv) }
             if let note = c.serverNote {
                 print("  MÁY CHỦ TỈNH: không hỏi được — kết quả trên chỉ dựa vào dữ liệu của trạm này.\n    (server unreachable, local verdict only: \(note))")

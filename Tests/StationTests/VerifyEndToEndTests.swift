@@ -193,7 +193,8 @@ struct VerifyEndToEndTests {
         #expect(rcode.verdict?.kind == "recalled")
         #expect(rcode.server?.verdict == "recalled", "\(recalled)")
         let (_, recalledHuman) = try station.run(["verify", station.label(2)], extra: online)
-        #expect(recalledHuman.contains("[RECALLED]") && recalledHuman.contains("MÁY CHỦ TỈNH: [RECALLED]") && recalledHuman.contains("nhiễm nấm mốc"),
+        #expect(recalledHuman.contains("[RECALLED]") && recalledHuman.contains("MÁY CHỦ TỈNH: [RECALLED]") && recalledHuman.contains("nhiễm nấm mốc")
+                && recalledHuman.contains("Lịch sử tại trạm này:") && recalledHuman.contains("holding (recalled · nhiễm nấm mốc)"),
                 "\(recalledHuman)")
 
         // Server gone: the local verdict stands, with a clear note.

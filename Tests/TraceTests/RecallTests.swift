@@ -21,7 +21,9 @@ import Testing
             try StampCode.digitalLink(resolver: "https://txng.backan.gov.vn", gtin: batch.gtin, lot: lot, serial: serial, expiry: nil,
                                       tag: try tagger.tag(gtin14: batch.gtin, serial: serial))
         }
-        #expect(verifier.verify(try link("MD250314A", r.serial(at: 0))).kind == .genuine)
+        let before = verifier.verify(try link("MD250314A", r.serial(at: 0)))
+        #expect(before.kind == .genuine)
+        #expect(before.history.map(\.bizStep) == ["commissioning"], "the station's own history of the stamp comes with the verdict")
 
         #expect(throws: RecallError.reasonRequired) { try ledger.recall(batchID: batch.id, reason: "  ") }
         let recall = try ledger.recall(batchID: batch.id, reason: "nhiễm nấm mốc", operatorID: "qa1")
@@ -56,10 +58,14 @@ import Testing
             let v = verifier.verify(try link("MD250314A", r.serial(at: i)))
             #expect(v.kind == .recalled)
             #expect(v.message.contains("thu hồi") && v.message.contains("nhiễm nấm mốc"))
+            #expect(v.history.map(\.bizStep) == ["commissioning", "holding"])
+            #expect(v.history.last?.disposition == "recalled" && v.history.last?.reason == "nhiễm nấm mốc")
         }
         // A voided stamp of the recalled lot stays void; another lot is untouched.
         _ = try ledger.void(nil, gtin: batch.gtin, serial: r.serial(at: 1), reason: "in lệch")
-        #expect(verifier.verify(try link("MD250314A", r.serial(at: 1))).kind == .void)
+        let void = verifier.verify(try link("MD250314A", r.serial(at: 1)))
+        #expect(void.kind == .void)
+        #expect(void.history.map(\.bizStep) == ["commissioning", "decommissioning"] && void.history.last?.reason == "in lệch")
         #expect(verifier.verify(try link("MD250401B", r2.serial(at: 0))).kind == .genuine)
     }
 }
