@@ -83,35 +83,8 @@ public struct TraceCode: Sendable, Hashable {
     ///   SSCC label), or the first error in the data.
     public init(parsing text: String, referenceYear: Int = GS1Date.currentYear,
                 checkingAssociations: Bool = true) throws(GS1Error) {
-        let trimmed = GS1Message.trimLineEndings(text)
-        guard !trimmed.isEmpty else { throw .emptyInput }
-        var body = Substring(trimmed)
-        var symbology: SymbologyIdentifier.Kind?
-        if body.hasPrefix("]") {
-            let (kind, rest) = try SymbologyIdentifier.split(body)
-            symbology = kind
-            body = rest
-        }
-        let lowered = body.prefix(8).lowercased()
-        let isDigits = !body.isEmpty && body.unicodeScalars.allSatisfy { CheckDigit.asciiDigit($0) != nil }
-
-        if symbology == .gtin || (symbology == nil && isDigits && GTIN.Format(rawValue: body.count) != nil) {
-            let gtin = try GTIN(String(body))
-            try self.init(message: GS1Message(validated: [try GS1Element(ai: "01", value: gtin.gtin14)]),
-                          form: .plainGTIN, digitalLink: nil, referenceYear: referenceYear)
-        } else if symbology != .gs1 && (lowered.hasPrefix("https://") || lowered.hasPrefix("http://")) {
-            let link = try DigitalLink(parsing: String(body), checkingAssociations: checkingAssociations)
-            try self.init(message: link.message, form: .digitalLink, digitalLink: link, referenceYear: referenceYear)
-        } else if symbology == .plain {
-            throw .notADigitalLink(reason: "data after a non-GS1 symbology identifier must be a GS1 Digital Link URI")
-        } else if body.hasPrefix("(") && symbology == nil {
-            let message = try GS1Message(parsing: String(body), checkingAssociations: checkingAssociations)
-            try self.init(message: message, form: .bracketedElementString, digitalLink: nil, referenceYear: referenceYear)
-        } else {
-            let elements = try GS1Message.parseElementString(body)
-            let message = try GS1Message(elements, checkingAssociations: checkingAssociations)
-            try self.init(message: message, form: .elementString, digitalLink: nil, referenceYear: referenceYear)
-        }
+        let scanned = try ScannedGS1(parsing: text, checkingAssociations: checkingAssociations)
+        try self.init(message: scanned.message, form: scanned.form, digitalLink: scanned.digitalLink, referenceYear: referenceYear)
     }
 
     /// Takes the trace data out of an already parsed message.
@@ -162,5 +135,54 @@ public struct TraceCode: Sendable, Hashable {
     /// The GS1 Digital Link for a QR code under `resolver`.
     public func digitalLink(resolver: String = DigitalLink.canonicalResolver) throws(GS1Error) -> DigitalLink {
         try DigitalLink(message, resolver: resolver)
+    }
+}
+
+/// Scanned or typed text read as GS1 data, whatever its primary key: a Digital Link, an element
+/// string (GS-separated or bracketed, with or without a symbology identifier) or a plain GTIN.
+/// ``TraceCode`` builds on it for trade items; codes with another key (a GIAI on a province's
+/// pre-printed stamp, an SSCC) are read with it directly.
+public struct ScannedGS1: Sendable, Hashable {
+    /// The validated elements.
+    public let message: GS1Message
+    /// The form the text was in.
+    public let form: TraceCode.Form
+    /// The Digital Link, when the text was one.
+    public let digitalLink: DigitalLink?
+
+    public init(parsing text: String, checkingAssociations: Bool = true) throws(GS1Error) {
+        let trimmed = GS1Message.trimLineEndings(text)
+        guard !trimmed.isEmpty else { throw .emptyInput }
+        var body = Substring(trimmed)
+        var symbology: SymbologyIdentifier.Kind?
+        if body.hasPrefix("]") {
+            let (kind, rest) = try SymbologyIdentifier.split(body)
+            symbology = kind
+            body = rest
+        }
+        let lowered = body.prefix(8).lowercased()
+        let isDigits = !body.isEmpty && body.unicodeScalars.allSatisfy { CheckDigit.asciiDigit($0) != nil }
+
+        if symbology == .gtin || (symbology == nil && isDigits && GTIN.Format(rawValue: body.count) != nil) {
+            let gtin = try GTIN(String(body))
+            message = GS1Message(validated: [try GS1Element(ai: "01", value: gtin.gtin14)])
+            form = .plainGTIN
+            digitalLink = nil
+        } else if symbology != .gs1 && (lowered.hasPrefix("https://") || lowered.hasPrefix("http://")) {
+            let link = try DigitalLink(parsing: String(body), checkingAssociations: checkingAssociations)
+            message = link.message
+            form = .digitalLink
+            digitalLink = link
+        } else if symbology == .plain {
+            throw .notADigitalLink(reason: "data after a non-GS1 symbology identifier must be a GS1 Digital Link URI")
+        } else if body.hasPrefix("(") && symbology == nil {
+            message = try GS1Message(parsing: String(body), checkingAssociations: checkingAssociations)
+            form = .bracketedElementString
+            digitalLink = nil
+        } else {
+            message = try GS1Message(try GS1Message.parseElementString(body), checkingAssociations: checkingAssociations)
+            form = .elementString
+            digitalLink = nil
+        }
     }
 }

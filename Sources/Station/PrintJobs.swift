@@ -60,6 +60,8 @@ public struct PrintJobs: Sendable {
     public var expiryHours = 8.0
     /// Print-and-verify: each stamp is read back before it is commissioned (nil = no inline scanner).
     public var verification: PrintVerification?
+    /// Serial blocks from the trace-server (`serials.source = "server"`); nil = the station's own space.
+    public var serialSupply: SerialSupply?
     let logger: Logger
 
     public init(trace: TraceServices, logger: Logger = Logger(label: "station.jobs")) {
@@ -252,8 +254,23 @@ public struct PrintJobs: Sendable {
             let before = await Self.status(printer)
             guard before.canPrint else { return try pause(id, before) }
             // 2. Reserve the window durably, 3. mark it sent, 4. write.
-            let n = min(window, remaining)
-            let r = try trace.allocator.reserve(batchID: j.batchID, count: n, purpose: Self.purpose(id))
+            var n = min(window, remaining)
+            let r: Reservation
+            do {
+                if let supply = serialSupply {
+                    // With the province's blocks, a window may be cut short by the last counters in hand.
+                    let available = try await topUp(supply, batchID: j.batchID, window: n, remaining: remaining)
+                    if available > 0 { n = min(n, Int(clamping: available)) }
+                }
+                r = try trace.allocator.reserve(batchID: j.batchID, count: n, purpose: Self.purpose(id))
+            } catch let e as AllocationError {
+                // Nothing reserved: the job waits for serials (a block from the trace-server), resumable as it stands.
+                let reason = "serials: \(e) (hết số sê-ri: kết nối máy chủ tỉnh để nhận thêm khối số)"
+                try setState(id, .paused, reason: reason)
+                logger.warning("print job paused: no serials left to reserve; connect the station to the trace-server (or `station serials fetch` while online), then resume the job",
+                               metadata: ["job": "\(id)", "error": "\(e)"])
+                return try job(id)
+            }
             let labels = try r.serials.map { try factory.label(serial: $0) }
             try trace.ledger.markSent(r, indices: 0..<n)
             var receipts: [PrintReceipt] = []
@@ -288,6 +305,22 @@ public struct PrintJobs: Sendable {
 
     static func status(_ printer: any LabelPrinter) async -> PrinterStatus {
         do { return try await printer.status() } catch { return PrinterStatus(condition: .offline, detail: "\(error)") }
+    }
+
+    /// Asks for serial blocks when this window would not fit in the product's blocks, for the
+    /// whole rest of the job if the server can say yes; offline, the job goes on with what it has.
+    /// Returns the counters available afterwards.
+    func topUp(_ supply: SerialSupply, batchID: Int64, window: Int, remaining: Int) async throws -> UInt64 {
+        let batch = try trace.catalog.batch(id: batchID)
+        let format = try trace.catalog.product(gtin: batch.gtin).serialFormat
+        let available = try trace.allocator.available(gtin: batch.gtin, format: format)
+        guard available < UInt64(window) else { return available }
+        do {
+            try await supply.ensure(gtin: batch.gtin, format: format, count: remaining)
+        } catch {
+            logger.warning("the trace-server did not grant a serial block: \(error)", metadata: ["gtin": "\(batch.gtin)"])
+        }
+        return try trace.allocator.available(gtin: batch.gtin, format: format)
     }
 
     func pause(_ id: Int64, _ status: PrinterStatus) throws -> PrintJob {

@@ -47,8 +47,9 @@ public struct RollPrintFiles: Sendable {
         }
     }
 
-    /// Writes `roll-<id>.pdf`, `roll-<id>.zpl` and `roll-<id>.csv` into `directory`.
-    public static func write(roll: StampRoll, stamps: [RollStamp], product: Product, plan: Plan, to directory: URL) throws -> RollPrintFiles {
+    /// Writes `roll-<id>.pdf`, `roll-<id>.zpl` and `roll-<id>.csv` into `directory`. `product` is
+    /// the roll's product; nil for a province roll, whose stamps name the province instead.
+    public static func write(roll: StampRoll, stamps: [RollStamp], product: Product?, plan: Plan, to directory: URL) throws -> RollPrintFiles {
         let renderer = plan.renderer, layout = plan.layout
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -57,16 +58,25 @@ public struct RollPrintFiles: Sendable {
         }
         let base = directory.appendingPathComponent("roll-\(roll.id)")
         let pdfURL = base.appendingPathExtension("pdf"), zplURL = base.appendingPathExtension("zpl"), csvURL = base.appendingPathExtension("csv")
+        // A province roll's stamps go on any product: the product line names the province.
+        let name = product?.name ?? (roll.province.isEmpty ? "Tem in sẵn của tỉnh" : "Tem in sẵn · \(roll.province)")
         let pdf = try StampSheetPDF(path: pdfURL.path, layout: layout,
-                                    title: "Cuộn tem số \(roll.id) · \(product.name) · \(stamps.count) tem")
+                                    title: "Cuộn tem số \(roll.id) · \(name) · \(stamps.count) tem")
         var zpl: [UInt8] = []
         // Page and top-left corner (mm) of each stamp, for checking the print stamp by stamp.
         var csv = "position,serial,url,tag,page,x_mm,y_mm\n"
         let pages = layout.pages(for: stamps.count)
         for (i, s) in stamps.enumerated() {
-            let link = try StampCode.rollLink(resolver: roll.resolver, gtin: s.gtin, serial: s.serial, tag: s.tag)
-            let data = LabelData(digitalLink: link, elementString: try StampCode.rollElementString(gtin: s.gtin, serial: s.serial, tag: s.tag),
-                                 productName: product.name, producer: product.producer, producerAddress: product.producerAddress,
+            let link: String, elements: String
+            if let giai = s.giai {
+                link = try ProvinceStampCode.link(resolver: roll.resolver, giai: giai, tag: s.tag)
+                elements = try ProvinceStampCode.elementString(giai: giai, tag: s.tag)
+            } else {
+                link = try StampCode.rollLink(resolver: roll.resolver, gtin: s.gtin, serial: s.serial, tag: s.tag)
+                elements = try StampCode.rollElementString(gtin: s.gtin, serial: s.serial, tag: s.tag)
+            }
+            let data = LabelData(digitalLink: link, elementString: elements,
+                                 productName: name, producer: product?.producer ?? roll.province, producerAddress: product?.producerAddress ?? "",
                                  serial: s.serial, tag: s.tag, gtin: s.gtin, extras: ["province": roll.province])
             let composed: ComposedLabel
             do {
@@ -77,7 +87,7 @@ public struct RollPrintFiles: Sendable {
             }
             let page = i / layout.perPage
             let last = min(stamps.count, (page + 1) * layout.perPage)
-            try pdf.add(composed, caption: "Cuộn tem số \(roll.id) · \(product.name) · tem \(page * layout.perPage + 1)–\(last)/\(stamps.count) · trang \(page + 1)/\(pages) · cắt theo dấu cắt")
+            try pdf.add(composed, caption: "Cuộn tem số \(roll.id) · \(name) · tem \(page * layout.perPage + 1)–\(last)/\(stamps.count) · trang \(page + 1)/\(pages) · cắt theo dấu cắt")
             let (x, y) = layout.stampOrigin(i % layout.perPage)
             csv += "\(s.position),\(s.serial),\(link),\(s.tag),\(page + 1),\(Self.mm(x)),\(Self.mm(y))\n"
         }

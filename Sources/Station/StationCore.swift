@@ -116,6 +116,13 @@ public final class StationCore: Sendable {
 
     /// The outcome of a scan; throws only when the store refuses the write (the scan is then held).
     func handle(text: String, mode: StationConfig.Scanner.Mode, scanner: String, at time: Date = Date()) throws -> (ScanRecord.Outcome, String, String?) {
+        // A province roll's stamp (a GIAI): activated onto an item, or standing for the item it is on.
+        if let province = ProvinceStampCode.parse(text) {
+            if mode == .activation { return try activateProvince(giai: province.giai, tag: province.tag, scanner: scanner, at: time) }
+            let verdict = trace.verifier.verify(text)
+            guard let gtin = verdict.gtin, let serial = verdict.serial else { return (.rejected, verdict.message, nil) }
+            return try observe(mode: mode, verdict: verdict, epc: Stamp.epc(gtin: gtin, serial: serial), scanner: scanner, at: time)
+        }
         let code: TraceCode
         do { code = try TraceCode(parsing: text) } catch {
             return (.rejected, "Không phải mã GS1: \(error)", nil)
@@ -134,11 +141,17 @@ public final class StationCore: Sendable {
             }
         }
         guard let serial = code.serial else { return (.rejected, "Mã sản phẩm không có số sê-ri: không phải tem truy xuất.", nil) }
-        let verdict = trace.verifier.verify(text)
-        let epc = Stamp.epc(gtin: code.gtin.gtin14, serial: serial)
+        if mode == .activation { return try activate(text: text, code: code, serial: serial, scanner: scanner, at: time) }
+        return try observe(mode: mode, verdict: trace.verifier.verify(text), epc: Stamp.epc(gtin: code.gtin.gtin14, serial: serial),
+                           scanner: scanner, at: time)
+    }
+
+    /// A stamp seen in an inspecting, receiving, shipping or packing scan: its event, or why not.
+    private func observe(mode: StationConfig.Scanner.Mode, verdict: StampVerdict, epc: String, scanner: String, at time: Date) throws
+        -> (ScanRecord.Outcome, String, String?) {
         switch mode {
         case .activation:
-            return try activate(text: text, code: code, serial: serial, scanner: scanner, at: time)
+            return (.rejected, "Chế độ kích hoạt chỉ nhận tem in sẵn.", nil)
         case .inspecting:
             guard [.genuine, .suspicious, .void, .recalled].contains(verdict.kind) else { return (.rejected, verdict.message, nil) }
             do {

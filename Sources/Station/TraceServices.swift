@@ -23,7 +23,8 @@ public final class TraceServices: Sendable {
         keyFile = config.dataDirectory.appendingPathComponent("keys/keyring.json")
         keys = try StampKeyRing.loadOrCreate(at: keyFile).0
         catalog = Catalog(store: store)
-        allocator = try SerialAllocator(store: store, keys: keys, prefix: config.serialPrefix)
+        allocator = try SerialAllocator(store: store, keys: keys, prefix: config.serialPrefix,
+                                        policy: config.serialsFromServer ? .serverBlocks : .local)
         tagger = StampTagger(ring: keys)
         ledger = StampLedger(store: store, identity: Self.identity(config))
         verifier = StampVerifier(store: store, tagger: tagger, allocator: allocator, ledger: ledger)

@@ -120,6 +120,9 @@ public actor JobRunner {
         var jobs = PrintJobs(trace: core.trace, logger: logger)
         jobs.window = core.config.jobWindow
         jobs.expiryHours = core.config.jobExpiryHours
+        do { jobs.serialSupply = try SerialSupply.fromServer(config: core.config, trace: core.trace, logger: logger) } catch {
+            logger.error("serials.source = server, but the trace-server cannot be asked for serial blocks: \(error); print jobs pause when the station's blocks run out")
+        }
         self.jobs = jobs
     }
 

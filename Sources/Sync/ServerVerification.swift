@@ -54,7 +54,15 @@ public struct ServerVerificationClient: Sendable {
     /// The verify path of a code (`/01/…?…`), whatever form it was printed in: a Digital Link on
     /// any resolver host or a GS1 element string; nil for text that is not a GS1 code.
     public static func verifyPath(for text: String) -> String? {
-        guard let code = try? TraceCode(parsing: text), let link = try? code.digitalLink(resolver: DigitalLink.canonicalResolver) else { return nil }
+        let link: DigitalLink
+        if let code = try? TraceCode(parsing: text), let l = try? code.digitalLink(resolver: DigitalLink.canonicalResolver) {
+            link = l
+        } else if let scanned = try? ScannedGS1(parsing: text), scanned.message["8004"] != nil,
+                  let l = try? DigitalLink(scanned.message, resolver: DigitalLink.canonicalResolver) {
+            link = l   // a province roll's stamp (GIAI)
+        } else {
+            return nil
+        }
         let uri = link.uri
         guard uri.hasPrefix(DigitalLink.canonicalResolver) else { return nil }
         return String(uri.dropFirst(DigitalLink.canonicalResolver.count))

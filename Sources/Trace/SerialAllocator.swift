@@ -81,7 +81,14 @@ public struct SerialAllocator: Sendable {
     /// Reserves `count` new serials for an open batch, durably.
     public func reserve(batchID: Int64, count: Int, purpose: String) throws -> Reservation {
         guard count > 0 else { throw AllocationError.invalidCount(count) }
-        let (reservationID, gtin, format, ranges): (Int64, String, SerialFormat, [Reservation.Range]) = try store.pool.write { db in
+        return try store.pool.write { db in try reserve(db, batchID: batchID, count: count, purpose: purpose) }
+    }
+
+    /// ``reserve(batchID:count:purpose:)`` inside the caller's write transaction (an activation
+    /// reserves its item's serial and commissions it in one).
+    func reserve(_ db: Database, batchID: Int64, count: Int, purpose: String) throws -> Reservation {
+        guard count > 0 else { throw AllocationError.invalidCount(count) }
+        let (reservationID, gtin, format, ranges): (Int64, String, SerialFormat, [Reservation.Range]) = try {
             guard let batch = try Row.fetchOne(db, sql: """
                 SELECT b.gtin, b.status, b.lot, p.serial_format FROM batches b JOIN products p ON p.gtin = b.gtin WHERE b.id = ?
                 """, arguments: [batchID]) else { throw CatalogError.unknownBatch(String(batchID)) }
@@ -97,7 +104,7 @@ public struct SerialAllocator: Sendable {
                                arguments: [rid, r.blockID, Int64(r.start), r.count])
             }
             return (rid, gtin, format, ranges)
-        }
+        }()
         return Reservation(id: reservationID, batchID: batchID, gtin: gtin, ranges: ranges, codec: codec(gtin: gtin, format: format))
     }
 
@@ -126,6 +133,25 @@ public struct SerialAllocator: Sendable {
                 INSERT INTO serial_blocks(gtin, format, prefix, start_counter, end_counter, next, source, created_at)
                 VALUES (?, ?, ?, ?, ?, ?, 'server', ?)
                 """, arguments: [gtin, format.rawValue, prefix, Int64(start), Int64(end), Int64(start), Timestamp.now()])
+        }
+    }
+
+    /// Counters still free in this station's blocks of `gtin` (what can be reserved without a new block).
+    public func available(gtin: String, format: SerialFormat) throws -> UInt64 {
+        try store.pool.read { db in
+            UInt64(try Int64.fetchOne(db, sql: """
+                SELECT COALESCE(SUM(end_counter - next), 0) FROM serial_blocks WHERE gtin = ? AND format = ? AND prefix = ?
+                """, arguments: [gtin, format.rawValue, prefix]) ?? 0)
+        }
+    }
+
+    /// This station's counter blocks, oldest first.
+    public func blocks() throws -> [SerialBlockInfo] {
+        try store.pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM serial_blocks ORDER BY id").map {
+                SerialBlockInfo(id: $0["id"], gtin: $0["gtin"], format: $0["format"], prefix: $0["prefix"], start: UInt64($0["start_counter"] as Int64),
+                                end: UInt64($0["end_counter"] as Int64), next: UInt64($0["next"] as Int64), source: $0["source"], createdAt: $0["created_at"])
+            }
         }
     }
 
@@ -179,4 +205,21 @@ public struct SerialAllocator: Sendable {
             VALUES (?, ?, ?, 0, ?, 0, 'local', ?)
             """, arguments: [gtin, format.rawValue, prefix, Int64(capacity), Timestamp.now()])
     }
+}
+
+/// A block of serial counters this station draws from: its own (`local`, the whole space of its
+/// prefix) or granted by the trace-server (`server`), with how far it has been used.
+public struct SerialBlockInfo: Sendable, Equatable, Codable {
+    public let id: Int64
+    /// The product (or `8004:<company prefix>` for province rolls).
+    public let gtin: String
+    public let format: String
+    public let prefix: String
+    public let start: UInt64
+    /// Exclusive.
+    public let end: UInt64
+    public let next: UInt64
+    public let source: String
+    public let createdAt: String
+    public var left: UInt64 { end - next }
 }

@@ -3,8 +3,10 @@ import Foundation
 import GRDB
 import GS1
 
-/// A roll of pre-printed stamps: serials issued in advance for one product, printed by a print
-/// shop, and activated one by one when the packing line applies them.
+/// A roll of pre-printed stamps printed by a print shop and activated one by one when the packing
+/// line applies them: issued in advance for one product (its stamps are that product's serials),
+/// or for the province without a product (each stamp a GIAI, bound to an item of whatever batch
+/// it is activated into; see ``ProvinceStampCode``).
 public struct StampRoll: Sendable, Equatable, Codable {
     /// Where a roll is in its life, derived from its stamps.
     public enum Status: String, Sendable, Codable, CaseIterable {
@@ -28,7 +30,10 @@ public struct StampRoll: Sendable, Equatable, Codable {
     }
 
     public let id: Int64
-    public let gtin: String
+    /// The product of a product roll; nil for a province roll.
+    public let gtin: String?
+    /// The GS1 company prefix a province roll's GIAIs start with; nil for a product roll.
+    public let companyPrefix: String?
     public let count: Int
     /// The province printed on the stamps (free text, may be empty).
     public let province: String
@@ -59,8 +64,15 @@ public struct RollStamp: Sendable, Equatable {
     public let rollID: Int64
     /// 1-based place on the roll (the print order).
     public let position: Int
+    /// The product of a product roll's stamp; empty for a province stamp.
     public let gtin: String
+    /// The serial printed on the stamp (for a province stamp, the part of its GIAI after the company prefix).
     public let serial: String
+    /// A province stamp's GIAI (AI 8004), its identity on paper.
+    public let giai: String?
+    /// The item an activated province stamp identifies (a serial of the batch's product, drawn at activation).
+    public let itemGTIN: String?
+    public let itemSerial: String?
     /// The authenticity tag printed with it (AI 92).
     public let tag: String
     public let state: State
@@ -77,8 +89,10 @@ public enum RollError: Error, Equatable, CustomStringConvertible {
     case notInRoll(gtin: String, serial: String, printedHere: Bool)
     case alreadyActivated(serial: String, lot: String)
     case stampVoided(serial: String, rollID: Int64)
-    case noOpenBatch(gtin: String)
-    case ambiguousBatch(gtin: String, lots: [String])
+    case noOpenBatch(gtin: String?)
+    case ambiguousBatch(gtin: String?, lots: [String])
+    case invalidCompanyPrefix(String)
+    case provinceRollWithServerSerials
     case batchNotUsable(lot: String, reason: String)
 
     public var description: String {
@@ -92,8 +106,11 @@ public enum RollError: Error, Equatable, CustomStringConvertible {
                         : "serial \(s) of \(g) is not in any roll of this station"
         case .alreadyActivated(let s, let lot): return "stamp \(s) is already activated (lot \(lot))"
         case .stampVoided(let s, let id): return "stamp \(s) belongs to voided roll \(id)"
-        case .noOpenBatch(let g): return "no open batch of \(g) to activate stamps into; open one with `station batch create`"
-        case .ambiguousBatch(let g, let lots): return "several open batches of \(g) (\(lots.joined(separator: ", "))): set scanners.<name>.batch"
+        case .noOpenBatch(let g): return "no open batch\(g.map { " of \($0)" } ?? "") to activate stamps into; open one with `station batch create`"
+        case .ambiguousBatch(let g, let lots): return "several open batches\(g.map { " of \($0)" } ?? "") (\(lots.joined(separator: ", "))): set scanners.<name>.batch"
+        case .invalidCompanyPrefix(let p): return "\"\(p)\" is not a GS1 company prefix (6 to 12 digits); set rolls.company_prefix to the province's"
+        case .provinceRollWithServerSerials:
+            return "province rolls draw their GIAIs from this station's own space: issue them at a station with serials.source = local and a station.serial_prefix unique in the province"
         case .batchNotUsable(let lot, let r): return "batch \(lot) cannot take stamps: \(r)"
         }
     }
@@ -110,9 +127,11 @@ public enum RollError: Error, Equatable, CustomStringConvertible {
                         : "Số sê-ri \(s) không thuộc cuộn tem nào của trạm này: không kích hoạt."
         case .alreadyActivated(let s, let lot): return "Tem \(s) đã được kích hoạt rồi (lô \(lot)): không dán lại."
         case .stampVoided(let s, let id): return "Tem \(s) thuộc cuộn số \(id) đã bị hủy (mất cuộn): không được dùng."
-        case .noOpenBatch: return "Chưa có lô nào đang mở cho sản phẩm này: mở lô trước khi kích hoạt tem."
+        case .noOpenBatch(let g): return "Chưa có lô nào đang mở\(g == nil ? "" : " cho sản phẩm này"): mở lô trước khi kích hoạt tem."
         case .ambiguousBatch(_, let lots):
             return "Có \(lots.count) lô đang mở (\(lots.joined(separator: ", "))): chưa biết gắn tem vào lô nào; đặt scanners.<tên>.batch trong cấu hình."
+        case .invalidCompanyPrefix(let p): return "\"\(p)\" không phải mã doanh nghiệp GS1 (6 đến 12 chữ số)."
+        case .provinceRollWithServerSerials: return "Trạm lấy số sê-ri từ máy chủ tỉnh nên không phát hành cuộn tem của tỉnh được."
         case .batchNotUsable(let lot, let r): return "Lô \(lot) không nhận tem được: \(r)."
         }
     }
@@ -212,12 +231,13 @@ public struct StampRolls: Sendable {
             for c in try Row.fetchAll(db, sql: """
                 SELECT CASE WHEN x.state = 'encoded' THEN 'unused'
                             WHEN x.state = 'voided' OR s.state = 'voided' THEN 'void' ELSE 'active' END AS k, COUNT(*) AS n
-                FROM roll_stamps x LEFT JOIN serial_states s ON s.gtin = x.gtin AND s.serial = x.serial
+                FROM roll_stamps x LEFT JOIN serial_states s
+                  ON s.gtin = COALESCE(x.item_gtin, x.gtin) AND s.serial = COALESCE(x.item_serial, x.serial)
                 WHERE x.roll_id = ? GROUP BY k
                 """, arguments: [r["id"] as Int64]) {
                 counts[c["k"]] = c["n"]
             }
-            return StampRoll(id: r["id"], gtin: r["gtin"], count: r["count"], province: r["province"], resolver: r["resolver"],
+            return StampRoll(id: r["id"], gtin: r["gtin"], companyPrefix: r["company_prefix"], count: r["count"], province: r["province"], resolver: r["resolver"],
                              template: r["template"], createdAt: r["created_at"], voidedAt: r["voided_at"], voidReason: r["void_reason"],
                              active: counts["active"] ?? 0, unused: counts["unused"] ?? 0, void: counts["void"] ?? 0)
         }
@@ -244,7 +264,8 @@ public struct StampRolls: Sendable {
     }
 
     static func stamp(_ r: Row) -> RollStamp {
-        RollStamp(rollID: r["roll_id"], position: r["position"], gtin: r["gtin"], serial: r["serial"], tag: r["tag"],
+        RollStamp(rollID: r["roll_id"], position: r["position"], gtin: r["gtin"], serial: r["serial"], giai: r["giai"],
+                  itemGTIN: r["item_gtin"], itemSerial: r["item_serial"], tag: r["tag"],
                   state: RollStamp.State(rawValue: r["state"]) ?? .encoded, batchID: r["batch_id"])
     }
 
@@ -324,14 +345,15 @@ public struct StampRolls: Sendable {
                 throw RollError.unknownRoll(rollID)
             }
             guard (roll["voided_at"] as String?) == nil else { throw RollError.rollVoided(rollID) }
-            let unused = try Row.fetchAll(db, sql: "SELECT gtin, serial FROM roll_stamps WHERE roll_id = ? AND state = 'encoded' ORDER BY position",
-                                          arguments: [rollID]).map { (gtin: $0["gtin"] as String, serial: $0["serial"] as String) }
+            let unused = try Row.fetchAll(db, sql: "SELECT gtin, serial, giai FROM roll_stamps WHERE roll_id = ? AND state = 'encoded' ORDER BY position",
+                                          arguments: [rollID]).map { (gtin: $0["gtin"] as String, serial: $0["serial"] as String, giai: $0["giai"] as String?) }
             let now = Timestamp.now()
             try db.execute(sql: "UPDATE rolls SET voided_at = ?, void_reason = ? WHERE id = ?", arguments: [now, reason, rollID])
             guard !unused.isEmpty else { return 0 }
+            // A province stamp is known by its GIAI: nothing else names it before activation.
             let prepared = unused.map {
-                EventStore.Prepared(ledger.decommissioningEvent(epc: Stamp.epc(gtin: $0.gtin, serial: $0.serial), reason: reason,
-                                                                operatorID: operatorID, at: time))
+                EventStore.Prepared(ledger.decommissioningEvent(epc: $0.giai.map(ProvinceStampCode.epc) ?? Stamp.epc(gtin: $0.gtin, serial: $0.serial),
+                                                                reason: reason, operatorID: operatorID, at: time))
             }
             let stored = try ledger.events.append(prepared: prepared, in: db)
             let update = try db.cachedStatement(sql: """

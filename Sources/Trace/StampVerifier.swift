@@ -145,12 +145,56 @@ public struct StampVerifier: Sendable {
         self.store = store; self.tagger = tagger; self.allocator = allocator; self.ledger = ledger
     }
 
+    /// A stamp of a province roll (a GIAI): its tag, its roll, and once activated the item it is on,
+    /// verified like any stamp of that item's product.
+    func verifyProvince(giai: String, tag: String?) -> StampVerdict {
+        func verdict(_ k: StampVerdict.Kind, _ vi: String, _ why: String) -> StampVerdict {
+            StampVerdict(kind: k, message: vi, reason: why, gtin: nil, serial: giai, lot: nil, expiry: nil,
+                         productName: nil, producer: nil, scanCount: 0, offline: true)
+        }
+        guard let tag else {
+            return verdict(.forged, "Tem thiếu mã xác thực: nghi là tem giả.", "province stamp \(giai) without an authenticity tag (AI 92)")
+        }
+        switch tagger.verify(tag: tag, gtin14: ProvinceStampCode.tagDomain, serial: giai) {
+        case .valid: break
+        case .revokedKey(let k):
+            return verdict(.suspicious, "Tem dùng khóa đã bị thu hồi: cần kiểm tra thêm.", "tag made with revoked key \(k)")
+        case .unknownKey(let k):
+            return verdict(.forged, "Mã xác thực không hợp lệ: nghi là tem giả.", "tag key \(k) does not exist")
+        case .invalid, .malformed:
+            return verdict(.forged, "Mã xác thực không khớp: tem giả hoặc bị sửa.", "authenticity tag does not match GIAI \(giai)")
+        }
+        guard let stamp = try? store.pool.read({ db in try StampRolls.stamp(db, giai: giai) }) else {
+            return verdict(.unknown, "Tem tỉnh đúng định dạng nhưng không thuộc cuộn tem nào của trạm này (chưa kiểm tra với máy chủ tỉnh).",
+                           "GIAI \(giai) is on no roll of this station")
+        }
+        var v: StampVerdict
+        switch stamp.state {
+        case .voided:
+            v = verdict(.void, "Tem thuộc cuộn tem đã bị hủy (mất cuộn): không được lưu hành.", "stamp of voided roll \(stamp.rollID), never activated")
+        case .encoded:
+            v = verdict(.notActivated, "Tem in sẵn của tỉnh (cuộn số \(stamp.rollID)) chưa được kích hoạt: chưa gắn với sản phẩm nào.",
+                        "issued on province roll \(stamp.rollID), not activated")
+        case .commissioned:
+            guard let gtin = stamp.itemGTIN, let serial = stamp.itemSerial, let itemTag = try? tagger.tag(gtin14: gtin, serial: serial),
+                  let link = try? StampCode.rollLink(resolver: DigitalLink.canonicalResolver, gtin: gtin, serial: serial, tag: itemTag) else {
+                return verdict(.unknown, "Tem đã kích hoạt nhưng trạm không tìm thấy sản phẩm gắn với tem.", "activated GIAI \(giai) without its item")
+            }
+            v = verify(link)
+            v.reason = "province stamp \(giai) on item \(serial): " + v.reason
+            return v
+        }
+        v.history = ((try? ledger.events.events(identifier: ProvinceStampCode.epc(giai: giai))) ?? []).map(StampVerdict.Step.init)
+        return v
+    }
+
     public func verify(_ text: String) -> StampVerdict {
         func verdict(_ k: StampVerdict.Kind, _ vi: String, _ why: String, code: TraceCode? = nil) -> StampVerdict {
             StampVerdict(kind: k, message: vi, reason: why, gtin: code?.gtin.gtin14, serial: code?.serial, lot: code?.lot,
                          expiry: code?.expiry.map { String(format: "%04d-%02d-%02d", $0.year, $0.month, $0.lastDay) },
                          productName: nil, producer: nil, scanCount: 0, offline: true)
         }
+        if let province = ProvinceStampCode.parse(text) { return verifyProvince(giai: province.giai, tag: province.tag) }
         let code: TraceCode
         do { code = try TraceCode(parsing: text) } catch {
             return verdict(.notAStamp, "Không phải mã truy xuất GS1 hợp lệ.", "not a GS1 code: \(error)")
@@ -185,6 +229,9 @@ public struct StampVerifier: Sendable {
                 """, arguments: [Stamp.epc(gtin: gtin, serial: serial)])
         }) ?? 0
         v.history = ((try? ledger.events.events(identifier: Stamp.epc(gtin: gtin, serial: serial))) ?? []).map(StampVerdict.Step.init)
+        // A roll stamp carries no lot or dates: the ledger knows them once it is on an item.
+        if v.lot == nil { v.lot = stamp?.lot }
+        if v.expiry == nil { v.expiry = stamp?.expiry }
         guard issued || stamp != nil else {
             v.kind = .unknown
             v.message = "Tem đúng định dạng nhưng trạm này chưa từng phát hành (chưa kiểm tra với máy chủ tỉnh)."

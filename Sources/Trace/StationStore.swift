@@ -278,6 +278,7 @@ public final class StationStore: Sendable {
         }
         m.registerMigration("v5-rolls") { db in try StampRolls.migrate(db) }
         m.registerMigration("v6-recalls") { db in try StampLedger.migrateRecalls(db) }
+        m.registerMigration("v7-province-rolls") { db in try StampRolls.migrateProvinceRolls(db) }
         return m
     }
 }

@@ -78,7 +78,8 @@ enum Routes {
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: try ResultDocuments.document(events))))
         }
 
-        router.get("/01/**") { request, _ in
+        // GS1 Digital Link verify paths: trade items (01) and province roll stamps (8004, GIAI).
+        @Sendable func verifyAnswer(_ core: TraceServerCore, _ request: Request) async throws -> Response {
             let result = try await core.verify(path: request.uri.path, query: request.uri.query)
             let status: HTTPResponse.Status = result.verdict == .notAStamp ? .badRequest : .ok
             if prefersHTML(request) {
@@ -89,6 +90,8 @@ enum Routes {
             r.headers[.cacheControl] = "no-store"
             return r
         }
+        router.get("/01/**") { request, _ in try await verifyAnswer(core, request) }
+        router.get("/8004/**") { request, _ in try await verifyAnswer(core, request) }
 
         router.get("/api/products/:gtin") { _, context in
             let raw = context.parameters.get("gtin") ?? ""

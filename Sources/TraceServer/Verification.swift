@@ -60,6 +60,7 @@ extension TraceServerCore {
                                expiry: code?.expiry.map { String(format: "%04d-%02d-%02d", $0.year, $0.month, $0.lastDay) },
                                product: nil, producer: nil, history: [], scanCount: 0, warnings: [])
         }
+        if let province = ProvinceStampCode.parse(text) { return try await verifyProvince(giai: province.giai, tag: province.tag) }
         let code: TraceCode
         do { code = try TraceCode(parsing: text) } catch {
             return result(.notAStamp, "Đây không phải là mã truy xuất hợp lệ.", "not a valid GS1 Digital Link: \(error)")
@@ -153,6 +154,45 @@ extension TraceServerCore {
         }
         r.message = "Tem thật: \(name), lô \(r.lot ?? "?")."
         r.reason = "tag valid, commissioned\(commissioning.stationID.map { " by station \($0)" } ?? "")"
+        return r
+    }
+
+    /// A province roll's stamp (`/8004/<giai>?92=<tag>`): its tag, then what the province knows of
+    /// it. Activated, it stands for the item its commissioning event names, verified as that item's
+    /// stamp; voided before activation (a lost roll), it is void; otherwise not known to be on anything.
+    func verifyProvince(giai: String, tag: String?) async throws -> VerificationResult {
+        func result(_ kind: StampVerdict.Kind, _ vi: String, _ why: String) -> VerificationResult {
+            VerificationResult(verdict: kind, message: vi, reason: why, gtin: nil, serial: giai, lot: nil, expiry: nil,
+                               product: nil, producer: nil, history: [], scanCount: 0, warnings: [])
+        }
+        guard let tagger else {
+            return result(.unknown, "Máy chủ chưa được cấu hình khóa xác thực nên chưa thể khẳng định tem thật.", "the server was started without --keyring")
+        }
+        guard let tag else { return result(.forged, "Tem thiếu mã xác thực: nghi là tem giả.", "province stamp \(giai) without an authenticity tag (AI 92)") }
+        switch tagger.verify(tag: tag, gtin14: ProvinceStampCode.tagDomain, serial: giai) {
+        case .valid, .revokedKey: break
+        case .unknownKey(let k): return result(.forged, "Mã xác thực không hợp lệ: nghi là tem giả.", "tag key \(k) does not exist")
+        case .invalid, .malformed: return result(.forged, "Mã xác thực không khớp: tem giả hoặc bị sửa.", "authenticity tag does not match GIAI \(giai)")
+        }
+        let stored = try await storage.events(EventQuery(epc: ProvinceStampCode.epc(giai: giai), limit: 1000))
+        let retracted = Set(stored.filter(\.isCorrection).map(\.eventID))
+        let effective = stored.filter { !$0.isCorrection && !retracted.contains($0.eventID) }
+        if let commissioning = effective.first(where: { $0.bizStep == BizStep.commissioning.rawValue }),
+           case .object(let o)? = try? commissioning.decoded(),
+           let (gtin, serial) = o.epcList.lazy.compactMap(Stamp.parseEPC).first {
+            var r = try await verify(path: "/01/\(gtin)/21/\(DigitalLinkText.encode(serial))",
+                                     query: "92=" + (try tagger.tag(gtin14: gtin, serial: serial)))
+            r.reason = "province stamp \(giai) on item \(serial): " + r.reason
+            return r
+        }
+        var r: VerificationResult
+        if effective.contains(where: { $0.bizStep == BizStep.decommissioning.rawValue }) {
+            r = result(.void, "Tem thuộc cuộn tem đã bị hủy (mất cuộn): không được lưu hành.", "province stamp decommissioned before activation")
+        } else {
+            r = result(.unknown, "Mã xác thực hợp lệ nhưng máy chủ tỉnh chưa nhận dữ liệu kích hoạt tem này (tem chưa dán, hoặc trạm chưa đồng bộ).",
+                       "tag valid, but no activation of GIAI \(giai) has reached the server")
+        }
+        r.history = stored.map(Self.historyEntry)
         return r
     }
 

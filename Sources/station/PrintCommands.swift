@@ -2,6 +2,7 @@ import ArgumentParser
 import Devices
 import Foundation
 import Station
+import StationWeb
 import Trace
 
 /// Opens what a print job needs from the configuration.
@@ -11,6 +12,7 @@ func jobContext(_ options: GlobalOptions) throws -> (StationConfig, TraceService
     var jobs = PrintJobs(trace: trace)
     jobs.window = config.jobWindow
     jobs.expiryHours = config.jobExpiryHours
+    jobs.serialSupply = try reporting { try SerialSupply.fromServer(config: config, trace: trace) }
     let printers = try reporting { try PrinterSetup.make(config) }
     return (config, trace, jobs, printers)
 }

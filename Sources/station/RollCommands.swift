@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Station
+import StationWeb
 import Trace
 
 struct RollCommand: ParsableCommand {
@@ -30,7 +31,7 @@ struct RollCommand: ParsableCommand {
 
     static func export(_ trace: TraceServices, roll: StampRoll, plan: RollPrintFiles.Plan, out: String) throws {
         let files = try reporting {
-            try RollPrintFiles.write(roll: roll, stamps: try trace.rolls.stamps(rollID: roll.id), product: try trace.catalog.product(gtin: roll.gtin),
+            try RollPrintFiles.write(roll: roll, stamps: try trace.rolls.stamps(rollID: roll.id), product: try roll.gtin.map { try trace.catalog.product(gtin: $0) },
                                      plan: plan, to: URL(fileURLWithPath: out))
         }
         print("  PDF  \(files.pdf.path) (\(files.pages) trang)")
@@ -38,10 +39,13 @@ struct RollCommand: ParsableCommand {
         print("  CSV  \(files.manifest.path) (\(files.stamps) tem: position, serial, url, tag, page, x_mm, y_mm)")
     }
 
-    struct Issue: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Issue a roll: allocate N serials (state encoded) and write the print-shop PDF, ZPL and CSV manifest.")
+    struct Issue: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Issue a roll: allocate N serials (state encoded) and write the print-shop PDF, ZPL and CSV manifest.",
+            discussion: "With --product the stamps are that product's serials. Without it the roll is the province's: each stamp is a GIAI (AI 8004) under rolls.company_prefix (or --company-prefix), bound at activation to an item of whatever batch the line is packing.")
         @OptionGroup var options: GlobalOptions
-        @Option(help: "Product GTIN.") var product: String
+        @Option(help: "Product GTIN (omit for a province roll usable on any product).") var product: String?
+        @Option(help: "GS1 company prefix of a province roll's GIAIs (default: rolls.company_prefix).") var companyPrefix: String?
         @Option(help: "Number of stamps.") var count: Int
         @Option(help: "Province printed on the stamps, e.g. \"tỉnh Bắc Kạn\".") var province = ""
         @Option(help: "Label template for roll stamps (no lot or dates on it).") var template = "roll-30x40"
@@ -49,16 +53,33 @@ struct RollCommand: ParsableCommand {
         @Option(help: "Folder for the print-shop files.") var out: String
         @OptionGroup var layout: Layout
 
-        func run() throws {
+        func run() async throws {
             let config = try options.load()
             let trace = try openTrace(options)
             let options = try layout.options()
             let plan = try reporting { try RollPrintFiles.Plan(template: template, templatesDirectory: config.templatesDirectory, options: options) }
-            let roll = try reporting {
-                try trace.rolls.issue(gtin: product, count: count, province: province, resolver: config.resolverBase,
-                                      template: template, operatorID: `operator`)
+            // A station on the province's serial blocks gets enough for the roll first.
+            if let product, let supply = try reporting({ try SerialSupply.fromServer(config: config, trace: trace) }) {
+                let p = try reporting { try trace.catalog.product(gtin: product) }
+                do { try await supply.ensure(gtin: p.gtin, format: p.serialFormat, count: count) } catch {
+                    FileHandle.standardError.write(Data("station: the trace-server did not grant serials for the roll: \(error)\n".utf8))
+                    throw ExitCode(69)
+                }
             }
-            print("Cuộn tem số \(roll.id): \(roll.count) tem cho sản phẩm \(roll.gtin), trạng thái \(roll.status.vietnamese)")
+            let roll = try reporting { () throws -> StampRoll in
+                if let product {
+                    guard companyPrefix == nil else { throw ValidationError("--company-prefix is for province rolls (without --product)") }
+                    return try trace.rolls.issue(gtin: product, count: count, province: province, resolver: config.resolverBase,
+                                                 template: template, operatorID: `operator`)
+                }
+                return try trace.rolls.issueProvince(companyPrefix: companyPrefix ?? config.rollsCompanyPrefix, count: count, province: province,
+                                                     resolver: config.resolverBase, template: template, operatorID: `operator`)
+            }
+            if let gtin = roll.gtin {
+                print("Cuộn tem số \(roll.id): \(roll.count) tem cho sản phẩm \(gtin), trạng thái \(roll.status.vietnamese)")
+            } else {
+                print("Cuộn tem số \(roll.id): \(roll.count) tem của tỉnh (GIAI \(roll.companyPrefix ?? "")…), dùng cho mọi sản phẩm, trạng thái \(roll.status.vietnamese)")
+            }
             try RollCommand.export(trace, roll: roll, plan: plan, out: out)
         }
     }
@@ -98,7 +119,8 @@ struct RollCommand: ParsableCommand {
             if json { return try printJSON(rolls) }
             print("cuộn  sản phẩm" + String(repeating: " ", count: 11) + "tem  kích hoạt  chưa dùng   hủy  trạng thái")
             for r in rolls {
-                let cells = [pad(r.id, 4), r.gtin, pad(r.count, 6), pad(r.active, 9), pad(r.unused, 9), pad(r.void, 4)]
+                let cells = [pad(r.id, 4), r.gtin ?? "tỉnh " + (r.companyPrefix ?? "").padding(toLength: 9, withPad: " ", startingAt: 0),
+                             pad(r.count, 6), pad(r.active, 9), pad(r.unused, 9), pad(r.void, 4)]
                 print(cells.joined(separator: "  ") + "  " + r.status.vietnamese + (r.voidReason.map { " (\($0))" } ?? ""))
             }
         }

@@ -1,11 +1,60 @@
 import ArgumentParser
 import Foundation
 import Station
+import StationWeb
 import Trace
 
 struct SerialsCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "serials", abstract: "Reserve serial numbers for a batch.",
-                                                    subcommands: [Reserve.self, Churn.self])
+    static let configuration = CommandConfiguration(commandName: "serials", abstract: "Serial numbers: reserve them for a batch, see and fetch counter blocks.",
+                                                    subcommands: [Reserve.self, Blocks.self, Fetch.self, Churn.self])
+
+    struct Blocks: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "This station's serial counter blocks: its own space, or blocks granted by the trace-server, and how many are left.")
+        @OptionGroup var options: GlobalOptions
+        @Flag(help: "JSON output.") var json = false
+
+        func run() throws {
+            let config = try options.load()
+            let trace = try openTrace(options)
+            let blocks = try reporting { try trace.allocator.blocks() }
+            if json { return try printJSON(blocks) }
+            print("nguồn số sê-ri: \(config.serialsFromServer ? "máy chủ tỉnh (serials.source = server)" : "của trạm (serials.source = local)")")
+            print("khối  sản phẩm          kiểu        nguồn    từ          đến (không gồm)  còn lại")
+            for b in blocks {
+                print([String(b.id).padding(toLength: 4, withPad: " ", startingAt: 0), b.gtin.padding(toLength: 16, withPad: " ", startingAt: 0),
+                       b.format.padding(toLength: 10, withPad: " ", startingAt: 0), b.source.padding(toLength: 7, withPad: " ", startingAt: 0),
+                       String(b.start).padding(toLength: 10, withPad: " ", startingAt: 0), String(b.end).padding(toLength: 15, withPad: " ", startingAt: 0),
+                       String(b.left)].joined(separator: "  "))
+            }
+        }
+    }
+
+    struct Fetch: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Ask the trace-server for serial blocks of a product now (serials.source = server), e.g. before going offline for days.")
+        @OptionGroup var options: GlobalOptions
+        @Option(help: "Product GTIN.") var product: String
+        @Option(help: "Counters to have available afterwards (default: serials.block_size).") var count: Int?
+
+        func run() async throws {
+            let config = try options.load()
+            let trace = try openTrace(options)
+            guard let supply = try reporting({ try SerialSupply.fromServer(config: config, trace: trace) }) else {
+                FileHandle.standardError.write(Data("station: serials.source is local: this station draws serials from its own space and needs no blocks\n".utf8))
+                throw ExitCode(78)
+            }
+            let p = try reporting { try trace.catalog.product(gtin: product) }
+            let want = count ?? config.serialBlockSize
+            let granted: [(start: UInt64, end: UInt64)]
+            do { granted = try await supply.ensure(gtin: p.gtin, format: p.serialFormat, count: want) } catch {
+                FileHandle.standardError.write(Data("station: \(error)\n".utf8))
+                throw ExitCode(69)
+            }
+            for b in granted { print("khối mới \(b.start)..<\(b.end) (\(b.end - b.start) số) cho \(p.gtin)") }
+            let left = try reporting { try trace.allocator.available(gtin: p.gtin, format: p.serialFormat) }
+            print("\(p.name): còn \(left) số sê-ri trong các khối của trạm\(granted.isEmpty ? " (đủ, không cần xin thêm)" : "")")
+        }
+    }
 
     struct Reserve: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Durably reserve N serials and print them as CSV (serial, tag, Digital Link).")

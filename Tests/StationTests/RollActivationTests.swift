@@ -9,6 +9,7 @@ import Testing
 /// activation mode, as the daemon's scanner services call it.
 @Suite struct RollActivationTests {
     static let gtin = "08938512345017"
+    static let companyPrefix = "8938599"
 
     struct Line {
         let core: StationCore
@@ -27,6 +28,17 @@ import Testing
             let r = try trace.rolls.issue(gtin: RollActivationTests.gtin, count: n, province: "tỉnh Bắc Kạn",
                                           resolver: resolver ?? core.config.resolverBase, template: "roll-30x40")
             return (r, try trace.rolls.stamps(rollID: r.id))
+        }
+
+        func issueProvince(_ n: Int) throws -> (StampRoll, [RollStamp]) {
+            let r = try trace.rolls.issueProvince(companyPrefix: RollActivationTests.companyPrefix, count: n, province: "tỉnh Bắc Kạn",
+                                                  resolver: core.config.resolverBase, template: "roll-30x40")
+            return (r, try trace.rolls.stamps(rollID: r.id))
+        }
+
+        func provinceLink(_ s: RollStamp) throws -> String {
+            let giai = try #require(s.giai)
+            return try ProvinceStampCode.link(resolver: core.config.resolverBase, giai: giai, tag: s.tag)
         }
 
         func lastScanLog() throws -> String {
@@ -217,5 +229,80 @@ import Testing
         #expect(try a.allSatisfy { try line.trace.allocator.wasIssued(gtin: Self.gtin, serial: $0.serial, format: .random) })
         #expect(try a.allSatisfy { line.trace.tagger.verify(tag: $0.tag, gtin14: Self.gtin, serial: $0.serial) == .valid(keyID: "A") })
         #expect(throws: RollError.invalidCount(0)) { try line.issue(0) }
+    }
+
+    @Test("a province roll has no product: each stamp is a GIAI, activated onto an item of whatever batch is open")
+    func provinceRollActivates() throws {
+        let line = try setUp()
+        let other = try line.trace.catalog.addProduct(Product(gtin: "08938512345024", name: "Thanh trà Thủy Biều", producer: "HTX Thủy Biều",
+                                                              producerGLN: "8938512340005", shelfLifeDays: 30))
+        let lotB = try line.trace.catalog.createBatch(gtin: other.gtin, lot: "LOT-B", productionDate: "2025-09-01", expiryDate: nil, plannedQuantity: 100)
+        let (roll, stamps) = try line.issueProvince(4)
+        #expect(roll.gtin == nil && roll.companyPrefix == Self.companyPrefix)
+        let giais = stamps.compactMap(\.giai)
+        #expect(giais.count == 4 && Set(giais).count == 4 && giais.allSatisfy { $0.hasPrefix(Self.companyPrefix) && $0.count <= 30 })
+        let link = try line.provinceLink(stamps[0])
+        #expect(link == "https://txng.backan.gov.vn/8004/\(giais[0])?92=\(stamps[0].tag)")
+        #expect(line.trace.verifier.verify(link).kind == .notActivated)
+
+        // Two open batches of two products: the scanner without a batch cannot choose; line2 names LOT-B.
+        let ambiguous = try line.scan(link)
+        #expect(ambiguous.outcome == .rejected && ambiguous.message.contains("Có 2 lô đang mở"), "\(ambiguous.message)")
+        let r = try line.scan(link, on: "line2")
+        #expect(r.outcome == .accepted, "\(r.message)")
+        #expect(r.message.contains("Thanh trà Thủy Biều") && r.message.contains("lô LOT-B"))
+        let bound = try line.trace.rolls.stamps(rollID: roll.id)[0]
+        let itemSerial = try #require(bound.itemSerial)
+        #expect(bound.state == .commissioned && bound.batchID == lotB.id && bound.itemGTIN == other.gtin)
+        #expect(try line.trace.allocator.wasIssued(gtin: other.gtin, serial: itemSerial, format: .random), "the item's serial comes from the product's own serial space")
+
+        // One commissioning event names the item and the stamp, with the batch's lot.
+        let events = try line.trace.ledger.events.events(identifier: ProvinceStampCode.epc(giai: giais[0]))
+        #expect(events.map(\.eventID) == [r.eventID].compactMap { $0 })
+        let first = try #require(events.first)
+        let e = try #require(try JSONSerialization.jsonObject(with: first.body) as? [String: Any])
+        #expect(e["epcList"] as? [String] == [Stamp.epc(gtin: other.gtin, serial: itemSerial), ProvinceStampCode.epc(giai: giais[0])])
+        #expect((e["ilmd"] as? [String: String])?["cbvmda:lotNumber"] == "LOT-B")
+
+        // Verified, the stamp stands for its item.
+        let v = line.trace.verifier.verify(link)
+        #expect(v.kind == .genuine, "\(v.reason)")
+        #expect(v.gtin == other.gtin && v.serial == itemSerial && v.lot == "LOT-B" && v.productName == "Thanh trà Thủy Biều")
+        let again = try line.scan(link, on: "line2")
+        #expect(again.outcome == .rejected && again.message.contains("đã được kích hoạt rồi (lô LOT-B)"), "\(again.message)")
+        // Other scan modes record events about the item.
+        let desk = try line.scan(link, on: "desk")
+        #expect(desk.outcome == .accepted, "\(desk.message)")
+        #expect(try line.trace.ledger.events.events(identifier: Stamp.epc(gtin: other.gtin, serial: itemSerial)).map(\.bizStep)
+                == ["commissioning", "inspecting"])
+
+        // Bad province stamps, each with its reason.
+        let foreignTag = try StampTagger(ring: StampKeyRing.generate()).tag(gtin14: ProvinceStampCode.tagDomain, serial: giais[1])
+        let stray = Self.companyPrefix + "ZZZZZZZZZZ"
+        let cases: [(String, String)] = [
+            (try ProvinceStampCode.link(resolver: line.core.config.resolverBase, giai: giais[1], tag: foreignTag), "không khớp khóa của tỉnh này"),
+            (try ProvinceStampCode.link(resolver: line.core.config.resolverBase, giai: stray,
+                                        tag: try line.trace.tagger.tag(gtin14: ProvinceStampCode.tagDomain, serial: stray)), "không thuộc cuộn tem nào"),
+            ("https://txng.backan.gov.vn/8004/\(giais[1])", "thiếu mã xác thực"),
+        ]
+        for (text, reason) in cases {
+            let x = try line.scan(text, on: "line2")
+            #expect(x.outcome == .rejected && x.message.contains(reason), "\(text): \(x.message)")
+        }
+        #expect(line.trace.verifier.verify(cases[0].0).kind == .forged)
+        #expect(line.trace.verifier.verify(cases[1].0).kind == .unknown)
+
+        // A lost province roll: its unused stamps are void (decommissioning events on their GIAIs); the activated one stays genuine.
+        #expect(try line.trace.rolls.void(rollID: roll.id, reason: "mất cuộn") == 3)
+        let lost = line.trace.verifier.verify(try line.provinceLink(stamps[2]))
+        #expect(lost.kind == .void && lost.history.map(\.bizStep) == ["decommissioning"], "\(lost)")
+        #expect(line.trace.verifier.verify(link).kind == .genuine)
+        let voided = try line.scan(try line.provinceLink(stamps[3]), on: "line2")
+        #expect(voided.outcome == .rejected && voided.message.contains("đã bị hủy (mất cuộn)"), "\(voided.message)")
+        let after = try #require(try line.trace.rolls.roll(id: roll.id))
+        #expect((after.active, after.unused, after.void, after.status) == (1, 0, 3, .voided))
+        #expect(throws: RollError.invalidCompanyPrefix("89A")) {
+            try line.trace.rolls.issueProvince(companyPrefix: "89A", count: 1, province: "", resolver: line.core.config.resolverBase, template: "roll-30x40")
+        }
     }
 }

@@ -145,6 +145,41 @@ import Trace
         #expect(try await verdict(h, try f.stampPath(serial: r.serial(at: 0))).verdict == .genuine)
     }
 
+    @Test func provinceRollStampsVerifyByTheirGIAIThroughTheItemTheyAreOn() async throws {
+        let h = try await Harness.make()
+        let f = try StationFixture(ring: h.ring)
+        let ledger = f.ledger()
+        let rolls = StampRolls(store: f.store, allocator: f.allocator, tagger: f.tagger, ledger: ledger)
+        let roll = try rolls.issueProvince(companyPrefix: "8938599", count: 3, province: "tỉnh Bắc Kạn",
+                                           resolver: "https://txng.backan.gov.vn", template: "roll-30x40")
+        let stamps = try rolls.stamps(rollID: roll.id)
+        let active = try rolls.activateProvince(giai: try #require(stamps[0].giai), batchID: f.batch.id)
+        try rolls.void(rollID: roll.id, reason: "mất cuộn")
+        try await capture(h, try ledger.events.events(after: 0, limit: 100))
+        func path(_ giai: String, _ tag: String) -> (path: String, query: String) { ("/8004/" + giai, "92=" + tag) }
+
+        let v = try await verdict(h, path(stamps[0].giai!, stamps[0].tag))
+        #expect(v.verdict == .genuine, "\(v.reason)")
+        #expect(v.gtin == StationFixture.gtin && v.serial == active.serial && v.lot == StationFixture.lot)
+        #expect(v.reason.hasPrefix("province stamp \(stamps[0].giai!) on item"))
+        #expect(v.history.map(\.eventID) == [active.event.eventID])
+        let lost = try await verdict(h, path(stamps[1].giai!, stamps[1].tag))
+        #expect(lost.verdict == .void && lost.history.map(\.bizStep) == ["decommissioning"])
+        #expect(try await verdict(h, path(stamps[1].giai!, stamps[2].tag)).verdict == .forged)
+        let stray = "8938599ZZZZZZZZZZ"
+        #expect(try await verdict(h, path(stray, try f.tagger.tag(gtin14: ProvinceStampCode.tagDomain, serial: stray))).verdict == .unknown)
+        #expect(try await h.core.verify(path: "/8004/" + stray, query: nil).verdict == .forged)
+
+        // Over HTTP, the GIAI path is a verify path like a GTIN's.
+        try await h.run { client in
+            try await client.execute(uri: "/8004/\(stamps[0].giai!)?92=\(stamps[0].tag)", method: .get) { resp in
+                #expect(resp.status == .ok)
+                let r = try JSONDecoder().decode(VerificationResult.self, from: Data(resp.body.readableBytesView))
+                #expect(r.verdict == .genuine && r.serial == active.serial)
+            }
+        }
+    }
+
     @Test func errorDeclarationRetractsAVoid() async throws {
         let h = try await Harness.make()
         let f = try StationFixture(ring: h.ring)

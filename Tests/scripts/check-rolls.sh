@@ -67,4 +67,20 @@ st verify "$photo" > "$work/verify.txt" 2>&1 || true
 grep -q "VOID" "$work/verify.txt" || { cat "$work/verify.txt"; fail "photo of a voided roll stamp not reported void"; }
 st roll status 1 --json > "$work/status.json"
 grep -q '"unused" : 0' "$work/status.json" && grep -q "\"void\" : $n" "$work/status.json" || { cat "$work/status.json"; fail "status counts"; }
-echo "check-rolls: $n stamps: A4 and roll PDFs decode to the manifest, ZPL complete, lost roll verifies void"
+# A province roll, for no product: GIAI stamps (AI 8004) under the province's company prefix.
+out=$(st roll issue --count 8 --province "tỉnh Bắc Kạn" --out "$work/prov" 2>&1 || true)
+case "$out" in *"company prefix"*) ;; *) fail "a province roll without rolls.company_prefix: $out" ;; esac
+st roll issue --count 8 --company-prefix 8938599 --province "tỉnh Bắc Kạn" --out "$work/prov" >/dev/null
+pcsv="$work/prov/roll-2.csv"
+tail -n +2 "$pcsv" | cut -d, -f3 | sort > "$work/prov-expected"
+[ "$(wc -l < "$work/prov-expected")" -eq 8 ] || fail "province manifest has $(wc -l < "$work/prov-expected") stamps"
+grep -qv '^https://txng.backan.gov.vn/8004/8938599[23456789A-Z]*?92=[23456789A-Z]*$' "$work/prov-expected" && fail "province URLs are not GIAI Digital Links: $(head -1 "$work/prov-expected")"
+decode_cells "$work/prov/roll-2.pdf" "$pcsv" || fail "province stamps do not decode to the manifest's URLs"
+pfirst=$(head -1 "$work/prov-expected")
+out=$(st stamp check "$pfirst" || true)
+case "$out" in NOT_ACTIVATED:*) ;; *) fail "unactivated province stamp checked as: $out" ;; esac
+st roll status 2 | grep -q "tỉnh 8938599" || fail "roll status does not show the province roll"
+st roll void 2 --reason "mất cuộn" >/dev/null
+out=$(st stamp check "$pfirst" || true)
+case "$out" in VOID:*) ;; *) fail "voided province stamp checked as: $out" ;; esac
+echo "check-rolls: $n stamps: A4 and roll PDFs decode to the manifest, ZPL complete, lost roll verifies void; province roll of 8 GIAI stamps likewise"

@@ -41,6 +41,9 @@ public struct StationConfig: Sendable {
     public var readPoint: String
     public var utcOffset: UTCOffset
     public var serialPrefix: String
+    /// Serial counters from the trace-server's blocks (`serials.source = "server"`) instead of this station's own space.
+    public var serialsFromServer: Bool
+    public var serialBlockSize: Int
     public var dataDirectory: URL
     public var logLevel: String
     public var logFormat: String
@@ -49,6 +52,8 @@ public struct StationConfig: Sendable {
     /// The operator PIN (digits or `sha256:HEX`); empty = generated at first start.
     public var webPIN: String
     public var resolverBase: String
+    /// The province's GS1 company prefix for province rolls' GIAIs (empty = not set).
+    public var rollsCompanyPrefix: String
     public var serverURL: String
     public var serverTokenFile: String
     /// Trust anchors for an https trace-server (empty = the system's).
@@ -73,6 +78,8 @@ public struct StationConfig: Sendable {
         readPoint = c.string("station.read_point")
         utcOffset = UTCOffset(c.string("station.utc_offset"))!
         serialPrefix = c.string("station.serial_prefix")
+        serialsFromServer = c.string("serials.source") == "server"
+        serialBlockSize = c.int("serials.block_size")
         dataDirectory = URL(fileURLWithPath: c.string("data.dir"), isDirectory: true).standardizedFileURL
         logLevel = c.string("log.level")
         logFormat = c.string("log.format")
@@ -80,6 +87,7 @@ public struct StationConfig: Sendable {
         webPort = c.int("web.port")
         webPIN = c.string("web.pin")
         resolverBase = c.string("resolver.base")
+        rollsCompanyPrefix = c.string("rolls.company_prefix")
         serverURL = c.string("server.url")
         serverTokenFile = c.string("server.token_file")
         serverCAFile = c.string("server.ca_file")
