@@ -23,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.29.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.3.0"),
     ],
     targets: [
         // C libraries enter only here; each is imported by exactly one Swift module.
@@ -71,6 +72,7 @@ let package = Package(
         ]),
         .target(name: "TraceServer", dependencies: [
             "EPCIS", "GS1", "Trace", "MetricsExposition",
+            .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTLS", package: "hummingbird"),
             .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -124,6 +126,7 @@ let package = Package(
         .testTarget(name: "TraceTests", dependencies: ["Trace", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "DevicesTests", dependencies: ["Devices"], exclude: ["emulation"]),
         .testTarget(name: "TraceServerTests", dependencies: [
+            .product(name: "HTTPTypes", package: "swift-http-types"),
             "TraceServer", "Trace", "EPCIS", "GS1",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -309,7 +309,8 @@ public final class PostgresTraceStorage: TraceStorage {
     }
 
     public func events(_ q: EventQuery) async throws -> [ServerEvent] {
-        var sql = "SELECT event_id, is_correction, event_type, biz_step, event_time, station_id, biz_location, lot, body FROM events WHERE true"
+        var sql = "SELECT event_id, is_correction, event_type, biz_step, event_time, station_id, biz_location, lot, body, dedup_key, "
+            + "(extract(epoch FROM event_time) * 1000000)::int8 FROM events WHERE true"
         var binds = PostgresBindings()
         func bind(_ clause: String, _ value: some PostgresDynamicTypeEncodable) {
             binds.append(value)
@@ -321,13 +322,22 @@ public final class PostgresTraceStorage: TraceStorage {
         if let to = q.to { bind(" AND event_time < ?", to) }
         if let s = q.stationID { bind(" AND station_id = ?", s) }
         if let b = q.bizStep { bind(" AND biz_step = ?", b) }
+        if let c = q.after {
+            // The key is `<microseconds>|<dedup_key>`: compared as integers, exactly as the rows are
+            // ordered (a Date round trip could move a time by a microsecond and repeat or skip a row).
+            guard let bar = c.key.firstIndex(of: "|"), let us = Int64(c.key[..<bar]) else { return [] }
+            bind(" AND event_time >= ?", Date(timeIntervalSince1970: Double(c.eventTimeMilliseconds - 1) / 1000))
+            bind(" AND ((extract(epoch FROM event_time) * 1000000)::int8 > ?", us)
+            bind(" OR ((extract(epoch FROM event_time) * 1000000)::int8 = ?", us)
+            bind(" AND dedup_key > ?))", String(c.key[c.key.index(after: bar)...]))
+        }
         bind(" ORDER BY event_time, dedup_key LIMIT ?", q.limit)
         var out: [ServerEvent] = []
         let rows = try await client.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger)
-        for try await (id, corr, type, step, time, station, loc, lot, body) in rows.decode(
-            (String, Bool, String, String?, Date, String?, String?, String?, String).self) {
+        for try await (id, corr, type, step, time, station, loc, lot, body, key, us) in rows.decode(
+            (String, Bool, String, String?, Date, String?, String?, String?, String, String, Int64).self) {
             out.append(ServerEvent(eventID: id, isCorrection: corr, eventType: type, bizStep: step, eventTime: time, stationID: station,
-                                   bizLocation: loc, lot: lot, body: Data(body.utf8)))
+                                   bizLocation: loc, lot: lot, body: Data(body.utf8), pageKey: "\(us)|\(key)"))
         }
         return out
     }

@@ -1,6 +1,7 @@
 import EPCIS
 import Foundation
 import GS1
+import HTTPTypes
 import Hummingbird
 import NIOCore
 import Trace
@@ -11,8 +12,8 @@ import Trace
 /// |---|---|---|
 /// | `GET /health` | anyone | liveness |
 /// | `POST /epcis/capture` | station | EPCIS 2.0 document → `CaptureAnswer` |
-/// | `GET /epcis/events` | station, admin | EPCIS query document |
-/// | `GET /01/{gtin}[/10/{lot}]/21/{serial}` | anyone | stamp verification, JSON or Vietnamese HTML |
+/// | `GET /events`, `/epcis/events` | station, admin | EPCIS query document, paged (`Link: rel="next"`) |
+/// | `GET /01/{gtin}[/10/{lot}]/21/{serial}`, `/8004/{giai}` | anyone | stamp verification, JSON or Vietnamese HTML |
 /// | `GET/PUT /api/products/{gtin}` | anyone / admin or producer's station | product registry |
 /// | `POST /api/serial-blocks` | station | a non-overlapping block of serial counters |
 /// | `GET /api/stations/me` | station | the station's record and contiguous sequence |
@@ -58,13 +59,20 @@ enum Routes {
             }
         }
 
-        router.get("/epcis/events") { request, _ in
+        // The EPCIS 2.0 query interface (`/events` as in the REST binding, `/epcis/events` as before):
+        // its parameter names or the short ones, one page at a time with a `Link: <…>; rel="next"`.
+        @Sendable func queryEvents(_ request: Request) async throws -> Response {
             _ = try await authenticate(core, request)
             let query = try parseQuery(request, allowStation: true)
             let events = try await core.storage.events(query)
-            return Response(status: .ok, headers: [.contentType: "application/ld+json"],
-                            body: .init(byteBuffer: ByteBuffer(bytes: try ResultDocuments.queryDocument(events))))
+            var headers: HTTPFields = [.contentType: "application/ld+json"]
+            if events.count == query.limit, let last = events.last {
+                headers[HTTPField.Name("Link")!] = "<\(nextPage(request, token: last.cursor.token))>; rel=\"next\""
+            }
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: try ResultDocuments.queryDocument(events))))
         }
+        router.get("/epcis/events") { request, _ in try await queryEvents(request) }
+        router.get("/events") { request, _ in try await queryEvents(request) }
 
         router.get("/api/export") { request, _ in
             guard case .admin = try await authenticate(core, request) else {
@@ -188,27 +196,63 @@ enum Routes {
         return p
     }
 
+    /// Query parameters: the short names, or the EPCIS 2.0 query parameters for the same filters.
+    static let queryNames: [(short: String, epcis: [String])] = [
+        ("epc", ["MATCH_epc", "MATCH_anyEPC"]), ("lot", ["EQ_ILMD_lotNumber", "EQ_ILMD_cbvmda:lotNumber"]),
+        ("station", []), ("bizStep", ["EQ_bizStep"]), ("from", ["GE_eventTime"]), ("to", ["LT_eventTime"]),
+        ("limit", ["perPage"]), ("nextPageToken", []),
+    ]
+
     static func parseQuery(_ request: Request, allowStation: Bool, defaultLimit: Int = 100) throws -> EventQuery {
         let p = request.uri.queryParameters
         var q = EventQuery(limit: defaultLimit)
-        func text(_ k: String) -> String? { p.get(k).flatMap { $0.isEmpty ? nil : $0 } }
-        q.epc = text("epc")
-        q.lot = text("lot")
-        q.stationID = allowStation ? text("station") : nil
-        if let s = text("bizStep") { q.bizStep = BizStep(rawValue: s)?.rawValue ?? s }
+        func bad(_ message: String) -> RequestProblem { RequestProblem(response: error(.badRequest, message)) }
+        // An EPCIS query parameter this server does not evaluate is refused, never silently ignored.
+        let known = Set(queryNames.flatMap { [$0.short] + $0.epcis })
+        for (k, _) in p where !known.contains(String(k)) {
+            let name = String(k)
+            if ["EQ_", "NE_", "GE_", "GT_", "LE_", "LT_", "MATCH_", "EXISTS_", "HASATTR_", "EQATTR_", "WD_", "orderBy", "eventType"]
+                .contains(where: name.hasPrefix) {
+                throw bad("query parameter \(name) is not supported; filters: " + queryNames.map { ([$0.short] + $0.epcis).joined(separator: "/") }.joined(separator: ", "))
+            }
+        }
+        func text(_ short: String) throws -> String? {
+            let names = [short] + (queryNames.first { $0.short == short }?.epcis ?? [])
+            let given = names.compactMap { n in p.get(n).flatMap { $0.isEmpty ? nil : (n, $0) } }
+            guard given.count <= 1 else { throw bad("give one of \(given.map(\.0).joined(separator: ", ")), not several") }
+            return given.first?.1
+        }
+        q.epc = try text("epc")
+        if let e = q.epc, e.contains(",") { throw bad("one EPC per query (MATCH_epc=\(e))") }
+        q.lot = try text("lot")
+        q.stationID = allowStation ? try text("station") : nil
+        if let s = try text("bizStep") { q.bizStep = BizStep(rawValue: s)?.rawValue ?? s }
         for (k, keyPath) in [("from", \EventQuery.from), ("to", \EventQuery.to)] {
-            if let v = text(k) {
+            if let v = try text(k) {
                 guard let d = ServerTime.queryBound(v) else {
-                    throw RequestProblem(response: error(.badRequest, "\(k)=\(v) is not a time like 2025-03-14T00:00:00+07:00 or a date like 2025-03-14"))
+                    throw bad("\(k)=\(v) is not a time like 2025-03-14T00:00:00+07:00 or a date like 2025-03-14")
                 }
                 q[keyPath: keyPath] = d
             }
         }
-        if let l = text("limit") {
-            guard let n = Int(l), n >= 1 else { throw RequestProblem(response: error(.badRequest, "limit must be a positive integer")) }
+        if let l = try text("limit") {
+            guard let n = Int(l), n >= 1 else { throw bad("limit (perPage) must be a positive integer") }
             q.limit = allowStation ? min(n, maxQueryLimit) : n
         }
+        if let t = try text("nextPageToken") {
+            guard let c = EventQuery.Cursor(token: t) else { throw bad("nextPageToken \(t) is not a token this server gave") }
+            q.after = c
+        }
         return q
+    }
+
+    /// The URL of the page after this one: the same request with `nextPageToken`.
+    static func nextPage(_ request: Request, token: String) -> String {
+        var parts = request.uri.queryParameters.filter { $0.key != "nextPageToken" }.map { k, v in
+            "\(k)=\(String(v).addingPercentEncoding(withAllowedCharacters: .urlQueryValueAllowed) ?? String(v))"
+        }
+        parts.append("nextPageToken=\(token)")
+        return request.uri.path + "?" + parts.joined(separator: "&")
     }
 
     static func prefersHTML(_ request: Request) -> Bool {
@@ -240,4 +284,13 @@ struct RequestProblemMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do { return try await next(request, context) } catch let p as Routes.RequestProblem { return p.response }
     }
+}
+
+extension CharacterSet {
+    /// What may stay unescaped in a query value (`&`, `=`, `+` and `#` are escaped).
+    static let urlQueryValueAllowed: CharacterSet = {
+        var s = CharacterSet.urlQueryAllowed
+        s.remove(charactersIn: "&=+#")
+        return s
+    }()
 }

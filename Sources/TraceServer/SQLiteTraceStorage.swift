@@ -218,6 +218,11 @@ public final class SQLiteTraceStorage: TraceStorage {
         if let to = q.to { sql += " AND e.event_time_ms < ?"; args.append(ServerTime.milliseconds(to)) }
         if let s = q.stationID { sql += " AND e.station_id = ?"; args.append(s) }
         if let b = q.bizStep { sql += " AND e.biz_step = ?"; args.append(b) }
+        if let c = q.after {
+            guard let id = Int64(c.key) else { return [] }   // a cursor of another store matches nothing here
+            sql += " AND (e.event_time_ms > ? OR (e.event_time_ms = ? AND e.id > ?))"
+            args += [c.eventTimeMilliseconds, c.eventTimeMilliseconds, id]
+        }
         sql += " ORDER BY e.event_time_ms, e.id LIMIT ?"
         args.append(q.limit)
         let arguments = StatementArguments(args)
@@ -290,7 +295,7 @@ public final class SQLiteTraceStorage: TraceStorage {
     static func serverEvent(_ r: Row) -> ServerEvent {
         ServerEvent(eventID: r["event_id"], isCorrection: r["is_correction"], eventType: r["event_type"], bizStep: r["biz_step"],
                     eventTime: ServerTime.date(milliseconds: r["event_time_ms"]), stationID: r["station_id"],
-                    bizLocation: r["biz_location"], lot: r["lot"], body: r["body"])
+                    bizLocation: r["biz_location"], lot: r["lot"], body: r["body"], pageKey: String(r["id"] as Int64))
     }
 
     static func product(_ r: Row) -> ProductRecord {

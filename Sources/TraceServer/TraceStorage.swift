@@ -177,8 +177,14 @@ public struct ServerEvent: Sendable, Equatable {
     public var bizLocation: String?
     public var lot: String?
     public var body: Data
+    /// Where the event sits in query order after its time (the store's row key): with the time,
+    /// the cursor of the next page.
+    public var pageKey: String = ""
 
     public func decoded() throws -> EPCISEvent { try EPCISEvent(jsonData: body) }
+
+    /// The cursor that continues a query after this event.
+    public var cursor: EventQuery.Cursor { .init(eventTimeMilliseconds: ServerTime.milliseconds(eventTime), key: pageKey) }
 }
 
 /// Filters of an event query; every filter given must match.
@@ -191,10 +197,40 @@ public struct EventQuery: Sendable, Equatable {
     public var stationID: String?
     public var bizStep: String?
     public var limit: Int
+    /// Only events after this one in query order (event time, then the store's row key): the next page.
+    public var after: Cursor?
+
+    /// A position in query order, as the `nextPageToken` of an EPCIS 2.0 query carries it.
+    public struct Cursor: Sendable, Equatable {
+        public var eventTimeMilliseconds: Int64
+        public var key: String
+
+        public init(eventTimeMilliseconds: Int64, key: String) {
+            self.eventTimeMilliseconds = eventTimeMilliseconds
+            self.key = key
+        }
+
+        /// URL-safe text: `<ms>.<key>` in base64url.
+        public var token: String {
+            Data("\(eventTimeMilliseconds).\(key)".utf8).base64EncodedString()
+                .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+        }
+
+        public init?(token: String) {
+            var b64 = token.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+            while b64.count % 4 != 0 { b64 += "=" }
+            guard token.count <= 400, let data = Data(base64Encoded: b64), let text = String(data: data, encoding: .utf8),
+                  let dot = text.firstIndex(of: "."), let ms = Int64(text[..<dot]) else { return nil }
+            let key = String(text[text.index(after: dot)...])
+            guard !key.isEmpty else { return nil }
+            self.init(eventTimeMilliseconds: ms, key: key)
+        }
+    }
 
     public init(epc: String? = nil, lot: String? = nil, from: Date? = nil, to: Date? = nil, stationID: String? = nil,
-                bizStep: String? = nil, limit: Int = 100) {
+                bizStep: String? = nil, limit: Int = 100, after: Cursor? = nil) {
         self.epc = epc; self.lot = lot; self.from = from; self.to = to; self.stationID = stationID; self.bizStep = bizStep; self.limit = limit
+        self.after = after
     }
 }
 

@@ -2,6 +2,7 @@ import EPCIS
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import HTTPTypes
 import Testing
 import Trace
 @testable import TraceServer
@@ -181,6 +182,58 @@ func json(_ body: ByteBuffer) throws -> [String: Any] {
                 #expect(resp.status == .badRequest)
             }
             try await client.execute(uri: "/epcis/events", method: .get) { resp in #expect(resp.status == .unauthorized) }
+        }
+    }
+
+    @Test func eventsAreQueriedWithEPCISParameterNamesOnePageAtATime() async throws {
+        let h = try await Harness.make()
+        let f = try StationFixture(ring: h.ring)
+        // Seven events, three of them at the same millisecond, so pages split ties by the row key.
+        let t = Date(timeIntervalSince1970: 1_741_918_502.481)
+        let (_, tied) = try f.commission(3, at: t)
+        let (_, later) = try f.commission(4, at: t.addingTimeInterval(60))
+        let all = tied + later
+        _ = try await h.core.capture(body: try StationFixture.document(all), station: try #require(try await h.core.storage.stations().first { $0.id == "BK-NARI-01" }),
+                                     firstSequence: nil)
+        @Sendable func ids(_ body: ByteBuffer) throws -> [String] {
+            let doc = try json(body)
+            let results = try #require((doc["epcisBody"] as? [String: Any])?["queryResults"] as? [String: Any])
+            return try #require((results["resultsBody"] as? [String: Any])?["eventList"] as? [[String: Any]]).compactMap { $0["eventID"] as? String }
+        }
+        try await h.run { client in
+            var seen: [String] = []
+            var next: String? = "/events?EQ_bizStep=commissioning&GE_eventTime=2025-03-14&EQ_ILMD_lotNumber=\(StationFixture.lot)&perPage=2"
+            var pages = 0
+            while let uri = next {
+                pages += 1
+                try await client.execute(uri: uri, method: .get, headers: Harness.auth(h.adminToken)) { resp in
+                    #expect(resp.status == .ok)
+                    seen += try ids(resp.body)
+                    let link = resp.headers[HTTPField.Name("Link")!]
+                    next = link.flatMap { l in l.split(separator: ">").first.map { String($0.dropFirst()) } }
+                    if let link { #expect(link.hasSuffix("; rel=\"next\"") && link.contains("EQ_bizStep=commissioning")) }
+                }
+                if pages > 10 { break }
+            }
+            #expect(Set(seen) == Set(all.map(\.eventID)) && seen.count == all.count, "every event once, across \(pages) pages")
+            #expect(pages == 4, "7 events, 2 per page: the last page has one and no next link")
+            // The short names and the EPCIS names filter alike; MATCH_epc is one EPC.
+            let epc = try #require(try all[5].decoded().identifiers.first)
+            let encoded = try #require(epc.addingPercentEncoding(withAllowedCharacters: .alphanumerics))
+            let one = try await client.execute(uri: "/events?MATCH_epc=\(encoded)", method: .get, headers: Harness.auth(h.stationToken)) { try ids($0.body) }
+            #expect(one == [all[5].eventID])
+            let early = try await client.execute(uri: "/events?LT_eventTime=2025-03-14T09:16:00%2B07:00", method: .get, headers: Harness.auth(h.adminToken)) {
+                try ids($0.body)
+            }
+            #expect(Set(early) == Set(tied.map(\.eventID)))
+            // What the server does not evaluate is refused, not ignored; so are made-up tokens and duplicate filters.
+            for bad in ["/events?EQ_disposition=active", "/events?nextPageToken=bm90LWEtdG9rZW4", "/events?epc=a&MATCH_epc=b",
+                        "/events?MATCH_epc=\(encoded),\(encoded)", "/events?perPage=0"] {
+                try await client.execute(uri: bad, method: .get, headers: Harness.auth(h.adminToken)) { resp in
+                    #expect(resp.status == .badRequest, "\(bad)")
+                    #expect(String(buffer: resp.body).contains("error"), "\(bad)")
+                }
+            }
         }
     }
 

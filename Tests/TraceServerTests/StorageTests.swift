@@ -78,6 +78,17 @@ enum StorageChecks {
         #expect(try await s.events(EventQuery(to: april)).count == 3)
         #expect(try await s.events(EventQuery(limit: 2)).count == 2)
         #expect(try await s.events(EventQuery(epc: "https://id.gs1.org/01/08938512345017/21/NOSUCH")).isEmpty)
+        // Pages: each continues after the last event of the one before, ties in time split by the row key.
+        let everything = try await s.events(EventQuery(limit: 100)).map(\.eventID)
+        var paged: [String] = []
+        var cursor: EventQuery.Cursor?
+        repeat {
+            let page = try await s.events(EventQuery(limit: 1, after: cursor))
+            paged += page.map(\.eventID)
+            cursor = page.last?.cursor
+            #expect(EventQuery.Cursor(token: cursor?.token ?? "") == cursor || cursor == nil, "the token carries the cursor")
+        } while cursor != nil && paged.count <= everything.count
+        #expect(paged == everything)
         let batch = try await s.batch(gtin: StationFixture.gtin, lot: StationFixture.lot)
         #expect(batch?.expiry == "2026-03-13")
         #expect(batch?.stationID == st.id)
