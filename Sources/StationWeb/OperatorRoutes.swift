@@ -164,6 +164,11 @@ enum OperatorRoutes {
             try Int64.fetchOne(db, sql: "SELECT batch_id FROM serial_states WHERE gtin = ? AND serial = ?", arguments: [gtin, a.serial])
         }) else { throw LedgerError.unknownSerial(gtin: gtin, serial: a.serial) }
         let label = try runner.labelFactory(batch: try core.trace.catalog.batch(id: batchID), printer: printer).label(serial: a.serial)
+        // A printer that cannot print now: nothing recorded, so the stamp's reprint limit is not used up.
+        let status = (try? await printer.status()) ?? PrinterStatus(condition: .notResponding)
+        guard status.canPrint else {
+            return try APIAnswer.error("Máy in \(printer.name): \(status.condition.vietnamese). Chưa ghi lần in lại; sửa máy in rồi thử lại.", status: .conflict)
+        }
         let e = try core.trace.ledger.reprint(gtin: gtin, serial: a.serial, reason: a.reason, operatorID: a.operatorID)
         do {
             _ = try await core.print(label, on: printer.name)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import EPCIS
 import Foundation
+import Devices
 import Station
 import Trace
 
@@ -174,17 +175,49 @@ struct StampCommand: ParsableCommand {
         }
     }
 
-    struct Reprint: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Record a reprint of a printed stamp (same serial) with a reason.")
+    struct Reprint: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Reprint a printed stamp (same serial, at most twice, with a reason): a reprint event, then the label on the printer.")
         @OptionGroup var options: GlobalOptions
         @Option(help: "Product GTIN.") var product: String
         @Option(help: "Serial.") var serial: String
         @Option(help: "Why (goes into the event).") var reason: String
         @Option(help: "Operator id.") var operatorID: String?
-        func run() throws {
-            let trace = try openTrace(options)
-            let e = try reporting { try trace.ledger.reprint(gtin: try trace.catalog.product(gtin: product).gtin, serial: serial, reason: reason, operatorID: operatorID) }
+        @Option(help: "Printer name from the configuration (default: the only one).") var printer: String?
+        @Flag(help: "Only record the reprint (the label was printed again elsewhere).") var recordOnly = false
+
+        func run() async throws {
+            let (config, trace, _, printers) = try jobContext(options)
+            let gtin = try reporting { try trace.catalog.product(gtin: product).gtin }
+            // The label is made before anything is recorded: a stamp that cannot be drawn is not reprinted.
+            var target: (any LabelPrinter, PrintableLabel)?
+            if !recordOnly {
+                target = try reporting { () throws -> (any LabelPrinter, PrintableLabel) in
+                    let p = try PrinterSetup.pick(printers, named: printer)
+                    guard let stamp = try trace.ledger.stamp(gtin: gtin, serial: serial) else { throw LedgerError.unknownSerial(gtin: gtin, serial: serial) }
+                    let batch = try trace.catalog.batch(id: stamp.batchID)
+                    let factory = try LabelFactory.forPrinter(p, config: config, product: try trace.catalog.product(gtin: gtin), batch: batch, tagger: trace.tagger)
+                    return (p, try factory.label(serial: serial))
+                }
+            }
+            // The printer's own word first: a reprint that cannot print now is not recorded (it would use up the limit).
+            if let (p, _) = target {
+                let st = (try? await p.status()) ?? PrinterStatus(condition: .notResponding)
+                guard st.canPrint else {
+                    FileHandle.standardError.write(Data("station: printer \(p.name) reports \(st.condition.rawValue) (\(st.condition.vietnamese)): nothing recorded; fix the printer and reprint again\n".utf8))
+                    throw ExitCode(3)
+                }
+            }
+            let e = try reporting { try trace.ledger.reprint(gtin: gtin, serial: serial, reason: reason, operatorID: operatorID) }
             print("reprint of \(serial) recorded: event #\(e.seq) \(e.eventID)")
+            guard let (p, label) = target else { return }
+            do {
+                let receipt = try await p.send(label)
+                print("printed on \(p.name)\(receipt.file.map { ": \($0)" } ?? "")")
+            } catch {
+                FileHandle.standardError.write(Data("station: the reprint is recorded but printer \(p.name) failed: \(error); fix the printer and reprint again (each reprint counts against the stamp's limit of two)\n".utf8))
+                throw ExitCode(3)
+            }
         }
     }
 }

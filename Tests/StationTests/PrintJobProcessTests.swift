@@ -29,6 +29,35 @@ struct PrintJobProcessTests {
         }
     }
 
+    @Test func reprintPrintsTheSameStampAgainTwiceAtMostAndRecordsEachTime() throws {
+        let dir = StationProcess.temporaryDirectory()
+        let labels = dir.appendingPathComponent("labels")
+        #expect(try run(["product", "add", "--gtin", "8938512345017", "--name", "Mien dong Na Ri", "--producer", "HTX Na Ri", "--producer-gln", "8938512340005", "--shelf-life-days", "364"], dir: dir).0 == 0)
+        #expect(try run(["batch", "create", "--product", "8938512345017", "--lot", "RP1", "--produced", "2025-03-14", "--quantity", "10"], dir: dir).0 == 0)
+        #expect(try run(["print", "--batch", "RP1", "--count", "2"], dir: dir).0 == 0)
+        let serial = try #require(try printedSerials(labels).first)
+        let first = try #require(try FileManager.default.contentsOfDirectory(atPath: labels.path).filter { $0.hasSuffix(".zpl") }
+            .first { try String(contentsOf: labels.appendingPathComponent($0), encoding: .utf8).contains("/21/\(serial)?") })
+
+        let (status, out) = try run(["stamp", "reprint", "--product", "8938512345017", "--serial", serial, "--reason", "tem bị rách"], dir: dir)
+        #expect(status == 0 && out.contains("printed on line1"), "\(out)")
+        let again = labels.appendingPathComponent("000003.zpl")
+        #expect(try Data(contentsOf: again) == Data(contentsOf: labels.appendingPathComponent(first)), "the reprint is the same stamp, byte for byte")
+        #expect(try run(["stamp", "reprint", "--product", "8938512345017", "--serial", serial, "--reason", "lần 2", "--record-only"], dir: dir).0 == 0)
+        #expect(!FileManager.default.fileExists(atPath: labels.appendingPathComponent("000004.zpl").path), "--record-only prints nothing")
+        let (refused, why) = try run(["stamp", "reprint", "--product", "8938512345017", "--serial", serial, "--reason", "lần 3"], dir: dir)
+        #expect(refused == 1 && why.contains("the limit"), "\(why)")
+        #expect(!FileManager.default.fileExists(atPath: labels.appendingPathComponent("000004.zpl").path), "a refused reprint prints nothing")
+        let db = dir.appendingPathComponent("station.sqlite").path
+        #expect(try sqliteCount(db, "SELECT COUNT(*) FROM events WHERE CAST(body AS TEXT) LIKE '%txng:reprintOf%'") == 2)
+        // A printer out of paper: nothing is recorded (the limit is not used up), and the operator is told why.
+        let other = try #require(try printedSerials(labels).first { $0 != serial })
+        #expect(FileManager.default.createFile(atPath: labels.appendingPathComponent("paper_out").path, contents: nil))
+        let (failed, failure) = try run(["stamp", "reprint", "--product", "8938512345017", "--serial", other, "--reason", "mờ"], dir: dir)
+        #expect(failed == 3 && failure.contains("paper_out") && failure.contains("nothing recorded"), "\(failure)")
+        #expect(try sqliteCount(db, "SELECT COUNT(*) FROM events WHERE CAST(body AS TEXT) LIKE '%txng:reprintOf%'") == 2)
+    }
+
     @Test func tenThousandStampsThroughPaperOutAndKillNine() throws {
         let total = Int(ProcessInfo.processInfo.environment["STATION_JOB_TEST_COUNT"] ?? "") ?? 10_000
         let dir = StationProcess.temporaryDirectory()
