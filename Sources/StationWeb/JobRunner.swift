@@ -24,6 +24,8 @@ struct JobView: Codable, Sendable, Equatable {
     var updatedAt: String
     /// Serials the operator must confirm or void (only in the answer about one job).
     var uncertainSerials: [String]?
+    /// Print-and-verify: how many stamps were read back and how many read right (nil without an inline verifier).
+    var verification: PrintVerification.Report?
 
     init(_ j: PrintJob, trace: TraceServices, uncertainSerials: [String]? = nil) {
         let batch = try? trace.catalog.batch(id: j.batchID)
@@ -43,6 +45,7 @@ struct JobView: Codable, Sendable, Equatable {
         createdAt = j.createdAt
         updatedAt = j.updatedAt
         self.uncertainSerials = uncertainSerials
+        verification = try? PrintVerification.report(job: j.id, store: trace.store)
     }
 }
 
@@ -196,14 +199,19 @@ public actor JobRunner {
         let job = try jobs.job(id)
         let base = try PrinterSetup.pick(core.printers, named: job.printer)
         let factory = try labelFactory(for: job, printer: base)
-        let (hub, jobs, trace, logger) = (hub, jobs, core.trace, logger)
+        let (hub, trace, logger) = (hub, core.trace, logger)
         let driver = core.config.printers.first { $0.name == base.name }?.driver.rawValue ?? "?"
         let printer = StatusReportingPrinter(base: base) { status in
             hub.publish("printer", PrinterView(name: base.name, driver: driver, printer: base, status: status, job: id))
         }
+        // Print-and-verify: the printer's inline verifier (a scanner after the head, or the virtual printer's image) reads every stamp back.
+        var jobs = self.jobs
+        let profiles = (try? DeviceProfileRegistry(directory: DeviceProfileRegistry.defaultDirectory())) ?? DeviceProfileRegistry(profiles: [])
+        jobs.verification = try PrintVerification.make(printer: base.name, config: core.config, profiles: profiles)
         printerJobs[base.name] = id
         let sendableFactory = UncheckedFactory(factory)
-        tasks[id] = Task.detached {
+        tasks[id] = Task.detached { [jobs] in
+            defer { jobs.verification?.readBack.close() }
             do {
                 let done = try await jobs.run(id, printer: printer, factory: sendableFactory.factory) { _ in
                     if let j = try? jobs.job(id) { hub.publish("job", JobView(j, trace: trace)) }

@@ -413,6 +413,15 @@ components:
         createdAt: { type: string }
         updatedAt: { type: string }
         uncertainSerials: { type: array, items: { type: string } }
+        verification:
+          type: object
+          nullable: true
+          description: Print-and-verify (printers.NAME.verifier set) — every stamp read back; a failed one is voided and printed again
+          properties:
+            checked: { type: integer }
+            passed: { type: integer }
+            noRead: { type: integer }
+            mismatch: { type: integer }
     Printer:
       type: object
       properties:

@@ -21,6 +21,22 @@ import Testing
         try await client.execute(uri: "/api/jobs", method: .post, headers: h.jsonBearer, body: ByteBuffer(string: json)) { ($0.status, $0.body) }
     }
 
+    @Test func aDaemonJobReadsEveryStampBackAndReplacesTheOnesThatDoNotRead() async throws {
+        let h = try WebHarness.make(window: 4, overrides: ["printers.line1.verifier=image", "printers.line1.mode=raster"])
+        try h.seedBatch()
+        let labels = h.dataDirectory.appendingPathComponent("labels")
+        try FileManager.default.createDirectory(at: labels, withIntermediateDirectories: true)
+        try "2\n".write(to: labels.appendingPathComponent("smudge"), atomically: true, encoding: .utf8)
+        try await h.run { client in
+            let (status, body) = try await Self.create(client, h, #"{"batch":"MD250314A","count":6}"#)
+            #expect(status == .created, "\(String(buffer: body))")
+            let done = try await Self.wait(client, h, job: try decodeJSON(JobView.self, body).id) { $0.state == "completed" }
+            #expect(done.state == "completed" && done.printed == 6 && done.voided == 2, "\(done)")
+            let v = try #require(done.verification, "the job reports its verification")
+            #expect((v.checked, v.passed, v.noRead, v.mismatch) == (8, 6, 2, 0))
+        }
+    }
+
     @Test func aJobRunsInTheDaemonToCompletionWithOneLabelPerSerial() async throws {
         let h = try WebHarness.make(window: 4)
         try h.seedBatch()
