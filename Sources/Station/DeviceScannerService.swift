@@ -42,6 +42,8 @@ public struct DeviceScannerService: Service {
                     do { try core.recordRejectedScan(r) } catch { logger.error("rejected scan could not be logged: \(error)") }
                 case .status(let st):
                     logger.notice("scanner \(st.state)", metadata: ["scanner": "\(name)", "vi": "\(st.state.vietnamese)"])
+                    core.scanners.update(.init(name: name, state: st.state.key, message: st.state.vietnamese, detail: st.state.description,
+                                               since: ISO8601DateFormatter().string(from: Date())))
                 }
             }
         } onGracefulShutdown: {

@@ -12,6 +12,8 @@ public final class StationCore: Sendable {
     public let trace: TraceServices
     public let printers: [String: any LabelPrinter]
     public let startedAt: Date
+    /// Device scanners' connection states, for the operator's screen.
+    public let scanners = ScannerBoard()
     let logger: Logger
 
     public init(config: StationConfig, logger: Logger = Logger(label: "station")) throws {

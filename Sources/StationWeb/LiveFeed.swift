@@ -50,8 +50,8 @@ struct ScanLogEntry: Codable, Sendable, Equatable {
 }
 
 /// Watches what the daemon does outside the web layer and tells the live hub: new lines in the
-/// scan log (from any scanner, or another process on the same data directory) and the status of
-/// printers that no job is using. Closes the hub on shutdown so open event streams end.
+/// scan log (from any scanner, or another process on the same data directory), device scanners'
+/// connection changes, and the status of printers that no job is using. Closes the hub on shutdown so open event streams end.
 public struct LiveFeedService: Service {
     let core: StationCore
     let hub: LiveHub
@@ -72,6 +72,7 @@ public struct LiveFeedService: Service {
 
     public func run() async throws {
         var last = (try? ScanLogEntry.lastID(core)) ?? 0
+        var scannersSeen = 0
         var nextPrinterCheck = ContinuousClock.now
         await withGracefulShutdownHandler {
             while !Task.isCancelled && !Task.isShuttingDownGracefully {
@@ -82,6 +83,12 @@ public struct LiveFeedService: Service {
                     }
                 } catch {
                     logger.warning("cannot read the scan log: \(error)")
+                }
+                // A scanner unplugged or back: the operator sees it at once.
+                let board = core.scanners.snapshot()
+                if board.version != scannersSeen {
+                    scannersSeen = board.version
+                    hub.publish("scanners", ScannerView.all(core))
                 }
                 if ContinuousClock.now >= nextPrinterCheck {
                     nextPrinterCheck = ContinuousClock.now + printerInterval

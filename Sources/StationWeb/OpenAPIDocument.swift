@@ -245,6 +245,27 @@ paths:
       responses:
         "200": { description: Printers, content: { application/json: { schema: { type: array, items: { $ref: "#/components/schemas/Printer" } } } } }
         "401": { $ref: "#/components/responses/Unauthorized" }
+  /api/scanners:
+    get:
+      summary: Every configured scanner with its mode and the connection state it last reported (unplugged, back, no permission)
+      responses:
+        "200":
+          description: Scanners; the live stream sends the same list as event `scanners` whenever a device scanner's connection changes
+          content:
+            application/json:
+              schema:
+                type: array
+                items:
+                  type: object
+                  properties:
+                    name: { type: string }
+                    source: { type: string, enum: [stdin, hid, hidpos, serial] }
+                    mode: { type: string }
+                    state: { type: string, enum: [stdin, waiting, connected, disconnected, permission_denied, busy, unusable, stopped] }
+                    message: { type: string, description: Vietnamese }
+                    detail: { type: string, description: English }
+                    since: { type: string, nullable: true }
+        "401": { $ref: "#/components/responses/Unauthorized" }
   /api/scans:
     get:
       summary: Recent scans with the station's verdict, oldest first

@@ -60,6 +60,9 @@ enum OperatorRoutes {
         router.get("/api/printers") { _, _ -> Response in
             try APIAnswer.json(await PrinterBoard.all(core: core, runner: runner))
         }
+        router.get("/api/scanners") { _, _ -> Response in
+            try APIAnswer.json(ScannerView.all(core))
+        }
         router.get("/api/scans") { request, _ -> Response in
             let limit = min(max(request.uri.queryParameters.get("limit", as: Int.self) ?? 50, 1), 500)
             let after = request.uri.queryParameters.get("after", as: Int64.self) ?? 0
@@ -264,5 +267,31 @@ enum PhotoInspection {
             report.codes.append(code)
         }
         return report
+    }
+}
+
+/// A configured scanner with its mode and, for a device scanner, the connection state it last reported.
+struct ScannerView: Codable, Sendable, Equatable {
+    var name: String
+    var source: String
+    var mode: String
+    /// `connected`, `disconnected`, `waiting`, `permission_denied`, …; `stdin` for keyboard-wedge input.
+    var state: String
+    var message: String
+    var detail: String
+    var since: String?
+
+    static func all(_ core: StationCore) -> [ScannerView] {
+        let board = Dictionary(uniqueKeysWithValues: core.scanners.snapshot().scanners.map { ($0.name, $0) })
+        return core.config.scanners.map { c in
+            if let e = board[c.name] {
+                return ScannerView(name: c.name, source: c.source.rawValue, mode: c.mode.rawValue, state: e.state, message: e.message,
+                                   detail: e.detail, since: e.since)
+            }
+            let stdin = c.source.rawValue == "stdin"
+            return ScannerView(name: c.name, source: c.source.rawValue, mode: c.mode.rawValue, state: stdin ? "stdin" : "waiting",
+                               message: stdin ? "Nhập từ bàn phím (máy quét kiểu bàn phím)" : "Đang chờ kết nối máy quét",
+                               detail: stdin ? "keyboard-wedge input on the daemon's standard input" : "no status reported yet", since: nil)
+        }
     }
 }

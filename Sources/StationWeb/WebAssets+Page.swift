@@ -87,6 +87,7 @@ enum WebAssets {
 
 <section id="page-scans" class="page" hidden>
   <h1 data-t="scanLog"></h1>
+  <ul id="scanner-status" class="scanner-status"></ul>
   <ol id="scan-list" class="scans" reversed></ol>
   <p id="scan-empty" data-t="noScans"></p>
 </section>
@@ -167,6 +168,9 @@ main { padding: 14px; }
 .count input { width: 8ch; text-align: center; font-size: 30px; }
 .pill { padding: 10px 18px; border-radius: 30px; font-weight: 800; font-size: 22px; background: #666; }
 .pill.ok { background: var(--ok); } .pill.bad { background: var(--bad); }
+.scanner-status { list-style: none; padding: 0; display: flex; flex-wrap: wrap; gap: 10px; }
+.scanner-status li { padding: 10px 16px; border-radius: 12px; font-weight: 700; font-size: 20px; background: #666; color: #fff; }
+.scanner-status li.ok { background: var(--ok); } .scanner-status li.bad { background: var(--bad); }
 .card { border: 3px solid var(--ink); border-radius: 14px; padding: 12px 18px; margin-top: 16px; }
 .bar { height: 56px; border: 3px solid var(--ink); border-radius: 12px; overflow: hidden; background: #ddd; }
 .bar > div { height: 100%; width: 0%; background: var(--ok); transition: width 0.3s; }

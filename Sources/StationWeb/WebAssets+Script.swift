@@ -186,9 +186,24 @@ function renderPrinters() {
 
 // ---- scans ----
 async function loadScans() {
-  const scans = await api("/api/scans?limit=50");
+  const [scans, scanners] = await Promise.all([api("/api/scans?limit=50"), api("/api/scanners")]);
   clear($("scan-list"));
   for (const s of scans) addScan(s);
+  renderScanners(scanners);
+}
+
+// Each scanner's connection, green or red: an unplugged scanner is seen at once, and when it is back.
+function renderScanners(list) {
+  const ul = $("scanner-status");
+  clear(ul);
+  for (const s of list) {
+    const li = document.createElement("li");
+    li.className = s.state === "connected" || s.state === "stdin" ? "ok" : "bad";
+    li.dataset.scanner = s.name;
+    li.dataset.state = s.state;
+    li.textContent = s.name + ": " + (state.lang === "vi" ? s.message : s.detail);
+    ul.appendChild(li);
+  }
 }
 
 function addScan(s) {
@@ -212,6 +227,7 @@ function connectEvents() {
   es.addEventListener("job", (e) => { const j = JSON.parse(e.data); if (!state.job || state.job.id === j.id || j.state === "running") showJob(j); });
   es.addEventListener("printer", (e) => { const p = JSON.parse(e.data); state.printers[p.name] = p; renderPrinters(); });
   es.addEventListener("scan", (e) => addScan(JSON.parse(e.data)));
+  es.addEventListener("scanners", (e) => renderScanners(JSON.parse(e.data)));
   es.onerror = () => { if (es.readyState === EventSource.CLOSED) setTimeout(() => api("/api/session").then(connectEvents, () => {}), 3000); };
   state.events = es;
 }

@@ -149,6 +149,19 @@ public enum ScannerConnectionState: Sendable, Hashable, CustomStringConvertible 
         }
     }
 
+    /// A stable word for programs and the UI.
+    public var key: String {
+        switch self {
+        case .waitingForDevice: return "waiting"
+        case .connected: return "connected"
+        case .disconnected: return "disconnected"
+        case .permissionDenied: return "permission_denied"
+        case .busy: return "busy"
+        case .unusable: return "unusable"
+        case .stopped: return "stopped"
+        }
+    }
+
     /// Short Vietnamese text for the operator's screen.
     public var vietnamese: String {
         switch self {

@@ -9,12 +9,18 @@ printer   A Link-OS Zebra 0a5f:0100 (printer class 7/1/2, bulk OUT 0x01, bulk IN
           for each commissioned serial. Then the printer runs out of paper when the second window's
           labels arrive (its ~HS/~HQES replies say so): the job pauses with that window uncertain and
           nothing more sent; the operator confirms the window, reloads paper, resumes, and the job
-          completes with every serial on paper exactly once.
+          completes with every serial on paper exactly once. Then the link fails mid-job: the bulk
+          OUT endpoint stalls, or the printer is unplugged; the job pauses with the window being
+          written uncertain, the operator voids those, the printer comes back, and the resumed job
+          ends with every serial printed once or void.
 scanners  The daemon (`station run`) reads a HID boot-keyboard scanner 05e0:1200 and a HID POS
           scanner 0c2e:0b6a (scanner_harness.py) through libusb: replayed reports of a Digital Link
           (keyboard), a scan broken by an F1 key (rejected by the reader), a GS1 element string with
           GS typed as Ctrl+] (keyboard) and a Digital Link in HID POS reports. Each stamp becomes an
-          inspecting event, the broken scan a rejected scan-log row, and nothing is lost.
+          inspecting event, the broken scan a rejected scan-log row, and nothing is lost. Then the
+          keyboard scanner is unplugged and re-plugged under the running daemon (a scan before and
+          after, no restart), and both scanners send garbage (random reports, an overlong scan,
+          invalid UTF-8): rejections with reasons, a good scan still read, no crash.
 
 Each station command runs under `umockdev-wrapper` in the harness's testbed, from a scratch
 directory (so the built-in configuration applies) with `--set` for the devices. Prints ok/FAIL
@@ -51,11 +57,12 @@ class Station:
         self.binary = binary
         self.dir = tempfile.mkdtemp(prefix='station-usb-')
         self.sets = sets
+        self.log_level = 'warning'
         self.env = dict(os.environ, STATION_TEMPLATES=os.path.join(ROOT, 'Config', 'templates'))
         self.env = {k: v for k, v in self.env.items() if not k.startswith('STATION_') or k == 'STATION_TEMPLATES'}
 
     def args(self, *args):
-        common = ['--data-dir', os.path.join(self.dir, 'var'), '--log-level', 'warning']
+        common = ['--data-dir', os.path.join(self.dir, 'var'), '--log-level', self.log_level]
         for s in self.sets:
             common += ['--set', s]
         return [self.binary, *args, *common]
@@ -179,6 +186,40 @@ def printer_checks(binary, c):
     c.check(len(serials) == 6 == len(set(serials)) and matched == 6 and stray is None,
             f'paperout: 6 serials, each sent once, stream byte-exact ({matched} labels, stray at {stray})')
 
+    # Faults of the link itself, mid-job: the bulk OUT endpoint stalls, then the printer is unplugged.
+    for fault in ('stall', 'unplug'):
+        station = Station(binary, sets)
+        lot = f'USB{fault.upper()}'
+        station.catalog(lot)
+        zebra.reset()
+        one_label = len(rendered(station, lot, ['PROBESERIAL'])[0])
+        if fault == 'stall':
+            zebra.stall_after = one_label * 3 + 1      # inside the second window (labels 3 and 4)
+        else:
+            zebra.unplug_after = one_label * 3 + 1
+        rc, out = station.run('print', '--batch', lot, '--count', '6', '--printer', 'zebra')
+        c.check(rc == 3 and 'paused' in out, f'{fault}: the job pauses when the link fails mid-job (rc {rc})'
+                + ('' if rc == 3 else f'\n{out}'))
+        _, shown = station.run('job', 'show', '1')
+        printed = re.search(r'printed (\d+)/6', shown)
+        uncertain = re.findall(r'uncertain: ([0-9A-Z]+)', shown)
+        c.check(printed is not None and int(printed.group(1)) >= 2 and len(uncertain) >= 1,
+                f'{fault}: windows before the fault commissioned, the one being written uncertain ({shown.strip()})')
+        sent = bytes(zebra.out_data[0x01]).count(b'^XZ')
+        # The operator finds the half-written label spoiled: the uncertain ones are voided, paper and link restored.
+        rc1, out1 = station.run('job', 'resolve', '1', '--void', *uncertain, '--reason', 'nhãn in dở khi máy in mất kết nối')
+        zebra.stall_after = zebra.unplug_after = None
+        zebra.stall_eps.clear()
+        zebra.gone = False
+        rc2, out2 = station.run('job', 'resume', '1')
+        c.check(rc1 == 0 and rc2 == 0 and 'completed — printed 6/6' in out2,
+                f'{fault}: resolved, reconnected, resumed to completion ({out1.strip()} / {out2.strip()})')
+        commissioned = station.serials('commissioning')
+        voided = station.serials('decommissioning')
+        c.check(len(commissioned) == 6 == len(set(commissioned)) and set(voided) == set(uncertain) and not set(voided) & set(commissioned),
+                f'{fault}: every serial printed once or void, none both ({len(commissioned)} printed, {len(voided)} void, '
+                f'{sent} labels sent before the fault)')
+
 
 # ---------------------------------------------------------------- scanners
 def element_string(link):
@@ -242,6 +283,111 @@ def scanner_checks(binary, c):
     inspected = station.serials('inspecting')
     printed = [re.search(r'/21/([0-9A-Z]+)', l).group(1) for l in links]
     c.check(sorted(inspected) == sorted(printed), f'scanners: one inspecting event per stamp scanned ({inspected})')
+
+    # The same daemon set-up again: the keyboard scanner is unplugged and plugged back while it
+    # runs (found again without a restart), then both scanners send garbage: random reports, a scan
+    # longer than the limit, bytes that are not UTF-8. Each becomes a rejection, and a good scan
+    # afterwards is still read.
+    import random
+    with station.db() as db:
+        base = db.execute('SELECT COUNT(*) FROM scan_log').fetchone()[0]
+
+    def rows_after(n, timeout=40):
+        deadline, found = time.time() + timeout, []
+        while time.time() < deadline and daemon.poll() is None:
+            try:
+                with station.db() as db:
+                    found = db.execute('SELECT scanner, raw, outcome FROM scan_log WHERE id > ? ORDER BY id', (base,)).fetchall()
+            except sqlite3.Error:
+                found = []
+            if len(found) >= n:
+                break
+            time.sleep(0.2)
+        return found
+
+    bench.reset()
+    for r in sh.typed(links[1] + '\r'):
+        bench.scanner.queue_in(0x81, r)
+    station.log_level = 'notice'            # the connection changes the operator is told about
+    daemon = station.start('run', '--port', '0')
+    before = rows_after(1)
+
+    def kb_state(want, timeout=15):
+        """The keyboard scanner's state as the operator's API shows it, once it reads `want`."""
+        import json
+        import urllib.request
+        var = os.path.join(station.dir, 'var')
+        deadline, seen = time.time() + timeout, None
+        while time.time() < deadline:
+            try:
+                port = open(os.path.join(var, 'web.port')).read().strip()
+                token = open(os.path.join(var, 'web.token')).read().strip()
+                req = urllib.request.Request(f'http://127.0.0.1:{port}/api/scanners', headers={'Authorization': f'Bearer {token}'})
+                seen = next((x for x in json.load(urllib.request.urlopen(req, timeout=5)) if x['name'] == 'kb'), None)
+                if seen and seen['state'] == want:
+                    return seen
+            except (OSError, ValueError):
+                pass
+            time.sleep(0.2)
+        return seen
+    connected = kb_state('connected')
+    bench.unplug_scanner()
+    gone = kb_state('disconnected')
+    bench.replug_scanner()
+    back = kb_state('connected')
+    for r in sh.typed(links[2] + '\r'):
+        bench.scanner.queue_in(0x81, r)
+    after = rows_after(2)
+    c.check(bool(connected and gone and back) and gone['state'] == 'disconnected' and 'Mất kết nối' in gone['message']
+            and back['state'] == 'connected',
+            f'hotplug: the operator\'s screen (/api/scanners) shows the scanner connected, unplugged, back ({connected}, {gone}, {back})')
+    rng = random.Random(20261203)
+    for _ in range(400):
+        bench.scanner.queue_in(0x81, bytes(rng.randrange(256) if i != 1 else 0 for i in range(8)))
+    bench.scanner.queue_in(0x81, bytes(8))
+    overlong = b'A' * 4200
+    invalid = b'\xff\xfeAB\xc0\x80'
+
+    def pos_raw(data):
+        chunks = [data[i:i + 56] for i in range(0, len(data), 56)]
+        out = []
+        for index, chunk in enumerate(chunks):
+            report = bytearray(64)
+            report[0], report[1] = 2, len(chunk)
+            report[2:5] = b']Q1'
+            report[5:5 + len(chunk)] = chunk
+            report[61] = 0x31
+            report[63] = 1 if index < len(chunks) - 1 else 0
+            out.append(bytes(report))
+        return out
+    for r in pos_raw(overlong) + pos_raw(invalid) + pos_raw(links[0].encode()):
+        bench.pos2.queue_in(0x84, r)
+    deadline = time.time() + 60
+    rows = []
+    while time.time() < deadline and daemon.poll() is None:
+        rows = rows_after(0, timeout=1)
+        if any(s == 'pos' and raw.decode(errors='replace') == links[0] and o.startswith('accepted') for s, raw, o in rows):
+            break
+        time.sleep(0.3)
+    daemon.send_signal(signal.SIGTERM)
+    try:
+        log, _ = daemon.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        daemon.kill()
+        log, _ = daemon.communicate()
+    c.check(len(before) >= 1 and before[0][0] == 'kb' and before[0][1].decode() == links[1] and before[0][2].startswith('accepted')
+            and len(after) >= 2 and after[1][0] == 'kb' and after[1][1].decode() == links[2] and after[1][2].startswith('accepted'),
+            f'hotplug: a scan before and one after unplugging and re-plugging the scanner, no restart ({[(s, o[:20]) for s, _, o in after[:2]]})')
+    c.check('scanner disconnected' in log and log.count('scanner connected') >= 2,
+            'hotplug: the daemon says the scanner was disconnected and connected again'
+            + ('' if 'scanner disconnected' in log else '\n' + log[-2000:]))
+    rejected = [o for s, raw, o in rows if o.startswith('rejected')]
+    c.check(any('longer than 4096' in o for o in rejected) and any('UTF-8' in o for o in rejected),
+            f'garbage: an overlong scan and one that is not UTF-8 are rejected with their reasons ({len(rejected)} rejections)')
+    c.check(any(s == 'pos' and raw.decode(errors='replace') == links[0] and o.startswith('accepted') for s, raw, o in rows),
+            'garbage: after 400 random reports and the bad scans, a good scan is still read')
+    c.check(daemon.returncode == 0, f'garbage: the daemon never crashed and stopped cleanly (rc {daemon.returncode})'
+            + ('' if daemon.returncode == 0 else '\n' + log[-3000:]))
 
 
 def main(argv):
