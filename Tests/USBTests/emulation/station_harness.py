@@ -222,6 +222,17 @@ def printer_checks(binary, c):
 
 
 # ---------------------------------------------------------------- scanners
+def stop(daemon):
+    """SIGTERM, then the daemon's whole output (killed if it does not stop within 30 s)."""
+    daemon.send_signal(signal.SIGTERM)
+    try:
+        log, _ = daemon.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        daemon.kill()
+        log, _ = daemon.communicate()
+    return log
+
+
 def element_string(link):
     """The GS1 element string of a stamp's Digital Link, GS (0x1D) after variable-length fields."""
     m = re.match(r'https?://[^/]+/01/(\d{14})/10/([^/]+)/21/([^?]+)\?17=(\d{6})&92=(\w+)$', link)
@@ -266,12 +277,7 @@ def scanner_checks(binary, c):
         if len(rows) >= 4:
             break
         time.sleep(0.2)
-    daemon.send_signal(signal.SIGTERM)
-    try:
-        log, _ = daemon.communicate(timeout=30)
-    except subprocess.TimeoutExpired:
-        daemon.kill()
-        log, _ = daemon.communicate()
+    log = stop(daemon)
     c.check(daemon.returncode == 0, f'scanners: daemon read both scanners and stopped cleanly on SIGTERM (rc {daemon.returncode})'
             + ('' if daemon.returncode == 0 else '\n' + log[-3000:]))
     accepted = [(s, r.decode()) for s, r, k, o in rows if o.startswith('accepted')]
@@ -369,12 +375,7 @@ def scanner_checks(binary, c):
         if any(s == 'pos' and raw.decode(errors='replace') == links[0] and o.startswith('accepted') for s, raw, o in rows):
             break
         time.sleep(0.3)
-    daemon.send_signal(signal.SIGTERM)
-    try:
-        log, _ = daemon.communicate(timeout=30)
-    except subprocess.TimeoutExpired:
-        daemon.kill()
-        log, _ = daemon.communicate()
+    log = stop(daemon)
     c.check(len(before) >= 1 and before[0][0] == 'kb' and before[0][1].decode() == links[1] and before[0][2].startswith('accepted')
             and len(after) >= 2 and after[1][0] == 'kb' and after[1][1].decode() == links[2] and after[1][2].startswith('accepted'),
             f'hotplug: a scan before and one after unplugging and re-plugging the scanner, no restart ({[(s, o[:20]) for s, _, o in after[:2]]})')
