@@ -142,7 +142,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
-        .testTarget(name: "StationTests", dependencies: ["Station", "StationWeb", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "StationTests", dependencies: ["Station", "StationWeb", "Barcodes", "Devices", "Trace", "Labels", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "StationWebTests", dependencies: [
             "StationWeb", "Station", "Trace", "Devices", "Barcodes", "TraceServer",
             .product(name: "Hummingbird", package: "hummingbird"),

@@ -67,7 +67,7 @@ public struct LabelTemplateError: Error, Sendable, Equatable, CustomStringConver
         case .invalidValue(let key, let value, let expected):
             return "'\(key)' is \(value), but must be \(expected)"
         case .unsupportedDPI(let dpi):
-            return "dpi \(dpi) is not a printhead resolution the station drives; use 203, 300 or 600"
+            return "dpi \(dpi) is not a printhead resolution the station drives; use 180, 203, 300 or 600"
         case .unknownElementType(let type):
             return "unknown element type '\(type)'; use qr, datamatrix, gs1_128, text, line or box"
         case .unknownField(let name, let known):

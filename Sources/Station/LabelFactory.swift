@@ -57,9 +57,17 @@ public final class LabelFactory {
         let file = try Self.templateFile(named: product.template, directory: templatesDirectory)
         do {
             var t = try LabelTemplate.load(contentsOf: file.path)
-            if let res = PrintResolution(rawValue: dpi), res != t.resolution { t = try t.retargeted(to: res) }
+            if dpi != 0 {
+                // A printhead the station cannot draw for must not get a label silently drawn for another one.
+                guard let res = PrintResolution(rawValue: dpi) else {
+                    throw LabelFactoryError.template("the printer prints at \(dpi) dpi; labels are drawn for 180, 203, 300 or 600 dpi: set the printer's dpi")
+                }
+                if res != t.resolution { t = try t.retargeted(to: res) }
+            }
             template = t
             renderer = try LabelRenderer(layout: try LabelLayout(t))
+        } catch let e as LabelFactoryError {
+            throw e
         } catch let e as LabelTemplateError {
             throw LabelFactoryError.template("\(e)")
         } catch {
@@ -78,6 +86,13 @@ public final class LabelFactory {
     public static func forPrinter(_ printer: any LabelPrinter, config: StationConfig, product: Product, batch: Batch,
                                   tagger: StampTagger) throws -> LabelFactory {
         let configured = config.printers.first { $0.name == printer.name }
+        // A label wider than the printhead would be cut off at the edge: refuse it before a serial is spent.
+        if let width = PrinterSetup.printWidthMM(printer.name, config: config),
+           let template = try? LabelTemplate.load(contentsOf: try templateFile(named: product.template, directory: config.templatesDirectory).path),
+           template.widthMM > width + 0.01 {
+            throw LabelFactoryError.template("\(template.name) is \(template.widthMM) mm wide, but printer \(printer.name) "
+                                             + "prints \(width) mm at most (its profile \(configured?.profile ?? "")): use a narrower template for this product")
+        }
         return try LabelFactory(templatesDirectory: config.templatesDirectory, product: product, batch: batch, language: printer.language,
                                 dpi: printer.dpi, mode: LabelMode(rawValue: configured?.mode ?? "raster") ?? .raster,
                                 resolver: config.resolverBase, tagger: tagger,

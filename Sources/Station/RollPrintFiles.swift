@@ -35,7 +35,7 @@ public struct RollPrintFiles: Sendable {
             do {
                 template = try LabelTemplate.load(contentsOf: file.path)
                 if let dpi = options.dpi {
-                    guard let res = PrintResolution(rawValue: dpi) else { throw LabelFactoryError.template("--dpi must be 203, 300 or 600") }
+                    guard let res = PrintResolution(rawValue: dpi) else { throw LabelFactoryError.template("--dpi must be 180, 203, 300 or 600") }
                     if res != template.resolution { template = try template.retargeted(to: res) }
                 }
                 renderer = try LabelRenderer(layout: try LabelLayout(template))

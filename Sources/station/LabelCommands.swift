@@ -9,7 +9,7 @@ struct LabelTarget: ParsableArguments {
     @Option(help: "Product GTIN (optional when the batch's lot is unique).") var product: String?
     @Option(help: "Batch id or lot.") var batch: String
     @Option(help: "Serial to show (default: a preview serial that was never issued).") var serial: String?
-    @Option(help: "Dots per inch: 203, 300 or 600 (default: the template's).") var dpi: Int?
+    @Option(help: "Dots per inch: 180, 203, 300 or 600 (default: the template's).") var dpi: Int?
     @Option(help: "Template name (default: the product's).") var template: String?
 
     static let previewSerial = "XEMTRUOC01"

@@ -13,7 +13,7 @@ struct RollCommand: ParsableCommand {
         @Option(help: "a4 (N-up sheets with crop marks) or roll (one stamp per page, the stamp plus the gap).") var layout = "a4"
         @Option(help: "Gap between stamps (a4) or around each stamp (roll), in mm.") var gap: Double = 3
         @Option(help: "Sheet margin in mm (crop marks and the page caption go there).") var margin: Double = 12
-        @Option(help: "Printhead resolution for the ZPL stream and the PDF geometry: 203, 300 or 600 (default: the template's).") var dpi: Int?
+        @Option(help: "Printhead resolution for the ZPL stream and the PDF geometry: 180, 203, 300 or 600 (default: the template's).") var dpi: Int?
 
         func options() throws -> RollPrintFiles.Options {
             var o = RollPrintFiles.Options()

@@ -3,12 +3,13 @@ import Foundation
 import Testing
 @testable import Labels
 
-/// Every template, drawn at 203 and 300 dpi, is read back by zbar to the exact content.
+/// Every template, drawn at 180 (Epson TM), 203 and 300 dpi, is read back by zbar to the exact content.
 @Suite struct RasterRoundTripTests {
-    static let resolutions: [PrintResolution] = [.dpi203, .dpi300]
+    static let resolutions: [PrintResolution] = [.dpi180, .dpi203, .dpi300]
 
     @Test(arguments: Samples.templateNames, resolutions)
     func qrDecodesToTheExactDigitalLink(template name: String, resolution: PrintResolution) throws {
+        if Self.tooWideFor180(name, resolution) { return }
         let layout = try LabelLayout(try Samples.template(name), resolution: resolution)
         let renderer = try LabelRenderer(layout: layout)
         let data = Samples.data(for: name)
@@ -22,6 +23,7 @@ import Testing
 
     @Test(arguments: Samples.templateNames, resolutions)
     func aSerialThatNeedsPercentEncodingSurvives(template name: String, resolution: PrintResolution) throws {
+        if Self.tooWideFor180(name, resolution) { return }
         let renderer = try LabelRenderer(layout: try LabelLayout(try Samples.template(name), resolution: resolution))
         var data = Samples.data(for: name)
         data.serial = Samples.awkwardSerial
@@ -31,7 +33,15 @@ import Testing
         #expect(Samples.awkwardLink.contains("A%2F7%2BQ%252"))
     }
 
-    @Test(arguments: resolutions)
+    /// 180 dpi heads are Epson's 80 mm receipt printers: the 100 mm carton label is not for them,
+    /// and its GS1-128 at the minimum module width does not fit there, which the layout says.
+    static func tooWideFor180(_ name: String, _ resolution: PrintResolution) -> Bool {
+        guard resolution == .dpi180, name == "carton-100x70" else { return false }
+        #expect(throws: LabelTemplateError.self) { try LabelLayout(try Samples.template(name), resolution: resolution) }
+        return true
+    }
+
+    @Test(arguments: [PrintResolution.dpi203, .dpi300])
     func cartonGS1_128CarriesTheSSCC(resolution: PrintResolution) throws {
         let renderer = try LabelRenderer(layout: try LabelLayout(try Samples.template("carton-100x70"), resolution: resolution))
         let symbols = BarcodeDecoder().decode(try renderer.render(Samples.carton).grayImage())

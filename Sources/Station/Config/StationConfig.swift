@@ -19,6 +19,10 @@ public struct StationConfig: Sendable {
         public var verifyFailures: Int = 3
         /// ZPL raster graphic encoding: `z64` or `ascii`.
         public var graphics: String = "z64"
+        /// Whether `language` and `dpi` were set (file, environment, flag) rather than defaulted:
+        /// a printer profile's own language and resolution apply to what was not set.
+        public var languageSet = true
+        public var dpiSet = true
     }
 
     public struct Scanner: Sendable, Equatable {
@@ -106,7 +110,9 @@ public struct StationConfig: Sendable {
                     dpi: c.int("printers.\(n).dpi"), address: c.string("printers.\(n).address"),
                     output: c.string("printers.\(n).output"), verifier: c.string("printers.\(n).verifier"),
                     verifyTimeout: c.double("printers.\(n).verify_timeout"), verifyFailures: c.int("printers.\(n).verify_failures"),
-                    graphics: c.string("printers.\(n).graphics"))
+                    graphics: c.string("printers.\(n).graphics"),
+                    languageSet: c.sources["printers.\(n).language"] != .builtInDefault,
+                    dpiSet: c.sources["printers.\(n).dpi"] != .builtInDefault)
         }
         scanners = c.names(under: "scanners").map { n in
             Scanner(name: n, source: .init(rawValue: c.string("scanners.\(n).source"))!,
