@@ -13,10 +13,12 @@ struct StationBench: AsyncParsableCommand {
         abstract: "Measure the station's hot paths and print markdown tables (use a release build).")
 
     @Option(help: "Scale factor: 1 = the issue targets; smaller for a smoke run.") var scale: Double = 1
-    @Argument(help: "Areas to run: serials, events, labels, decode, printers, sync, verify, scanners, memory (default: all).") var areas: [String] = []
+    @Argument(help: "Areas to run: serials, events, labels, decode, printers, usb, sync, verify, scanners, memory (default: all).") var areas: [String] = []
 
     func run() async throws {
-        let all = ["serials", "events", "labels", "decode", "printers", "sync", "verify", "scanners", "memory"]
+        let all = ["serials", "events", "labels", "decode", "printers", "usb", "sync", "verify", "scanners", "memory"]
+        // Run by the USB harness inside its umockdev testbed: the measurement alone, no tables.
+        if areas == ["usb-target"] { return try await USBBench.target() }
         let chosen = areas.isEmpty ? all : areas
         // The station's own log lines (a scan accepted, a job paused) would drown the tables.
         StationLogHandler.bootstrap(level: "error", format: "text")
@@ -29,6 +31,7 @@ struct StationBench: AsyncParsableCommand {
             case "memory": try MemoryBench(scale: scale).run()
             case "decode": try DecodeBench(scale: scale).run()
             case "printers": try await runPrinterBench(scale: scale)
+            case "usb": try USBBench().run()
             case "sync": try await SyncBench(scale: scale).run()
             case "verify": try await VerifyBench(scale: scale).run()
             case "scanners": try await ScannerBench(scale: scale).run()

@@ -26,6 +26,7 @@ expect '^\| peer: qrencode CLI.*\| [0-9]+ \| [0-9]+' "the qrencode CLI peer with
 expect '^## decode' "the decode table"
 expect '^\| zbarimg' "the zbarimg peer"
 expect '^## printers' "the printers table"
+expect '^\| labels with a status poll .* labels/s' "the USB throughput against the umockdev printer"
 expect '^## sync' "the sync table"
 expect '^## verify' "the verify table"
 expect '^## scanners' "the scanners table"
