@@ -1,9 +1,11 @@
 """Drives the station's web UI in headless Chromium against the real daemon (see check-webui.sh)."""
 
 import argparse
+import base64
 import os
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -19,6 +21,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 PIN = "135790"
 GTIN = "8938512345017"
 COUNT = 20
+LONG = 400
 
 
 class CheckFailed(Exception):
@@ -175,6 +178,80 @@ def main():
             raise CheckFailed(f"the photo's verdict reads {card.text!r}")
         shot("inspect.png")
 
+        # Pause and resume a longer job from the page: while paused the count stands still.
+        by_id("tab-print").click()
+        count = by_id("job-count")
+        count.clear()
+        count.send_keys(str(LONG))
+        by_id("start-job").click()
+        expect(EC.text_to_be_present_in_element((By.ID, "job-state"), "Đang in"), "the long job running")
+        by_id("pause-job").click()
+        expect(EC.text_to_be_present_in_element((By.ID, "job-state"), "Tạm dừng"), "the job paused")
+        held = by_id("job-progress-text").text
+        time.sleep(1.5)
+        if by_id("job-progress-text").text != held:
+            raise CheckFailed(f"a paused job kept printing: {held!r} then {by_id('job-progress-text').text!r}")
+        paused_at = int(held.split(" / ")[0])
+        if not 0 < paused_at < LONG:
+            raise CheckFailed(f"the job paused at {held!r}, not part-way")
+        by_id("resume-job").click()
+        try:
+            WebDriverWait(driver, 180).until(lambda d: by_id("job-progress").get_attribute("aria-valuenow") == "100")
+        except TimeoutException:
+            raise CheckFailed(f"the resumed job never reached 100% ({by_id('job-progress-text').text}); daemon log:\n{daemon.tail()}")
+        expect(EC.text_to_be_present_in_element((By.ID, "job-state"), "Đã xong"), "the resumed job as done")
+        total = len([f for f in os.listdir(os.path.join(data_dir, "labels")) if f.endswith(".zpl")])
+        if total != COUNT + LONG:
+            raise CheckFailed(f"after pause and resume the printer has {total} labels, expected {COUNT + LONG}")
+
+        # Reprint one stamp and void another, each with a reason, from the stamps page.
+        by_id("tab-stamps").click()
+        serial_input = by_id("stamp-serial")
+        serial_input.send_keys(serial)
+        by_id("reprint").click()
+        expect(EC.text_to_be_present_in_element((By.ID, "stamp-message"), "Đã in lại tem " + serial), "the reprint confirmed")
+        total = len([f for f in os.listdir(os.path.join(data_dir, "labels")) if f.endswith(".zpl")])
+        if total != COUNT + LONG + 1:
+            raise CheckFailed(f"the reprint did not reach the printer ({total} labels)")
+        other = run(["zbarimg", "-q", "--raw", os.path.join(data_dir, "labels", "000002.png")]).strip().split("/21/")[1].split("?")[0]
+        serial_input.clear()
+        serial_input.send_keys(other)
+        by_id("void").click()
+        expect(EC.text_to_be_present_in_element((By.ID, "stamp-message"), "Đã hủy tem " + other), "the void confirmed")
+        with sqlite3.connect(f"file:{os.path.join(data_dir, 'station.sqlite')}?mode=ro", uri=True) as db:
+            state_row = (db.execute("SELECT state FROM serial_states WHERE serial = ?", (other,)).fetchone() or ("none",))[0]
+        if state_row != "voided":
+            raise CheckFailed(f"the voided stamp {other} is {state_row!r} in the ledger")
+
+        # Label preview: the picture on the page is the stamp itself (zbar reads its Digital Link).
+        by_id("tab-preview").click()
+        driver.execute_script("document.getElementById('preview-batch').value = arguments[0]", lot)
+        by_id("preview-serial").send_keys(serial)
+        by_id("preview-show").click()
+        expect(lambda d: d.execute_script("const i = document.getElementById('preview-image'); return !i.hidden && i.complete && i.naturalWidth > 0"),
+               "the preview image")
+        # The pixels the page shows, as the browser decoded them.
+        png_b64 = driver.execute_script("""
+            const i = document.getElementById('preview-image');
+            const c = document.createElement('canvas');
+            c.width = i.naturalWidth; c.height = i.naturalHeight;
+            c.getContext('2d').drawImage(i, 0, 0);
+            return c.toDataURL('image/png').split(',')[1];""")
+        preview_png = os.path.join(data_dir, "preview-page.png")
+        with open(preview_png, "wb") as f:
+            f.write(base64.b64decode(png_b64))
+        shown = run(["zbarimg", "-q", "--raw", preview_png]).strip()
+        if shown != link:
+            raise CheckFailed(f"the preview decodes to {shown!r}, not the printed stamp {link!r}")
+        shot("preview.png")
+
+        # Sync page: offline here, with every event of this session waiting for a server.
+        by_id("tab-sync").click()
+        expect(EC.text_to_be_present_in_element((By.ID, "sync-server"), "ngoại tuyến"), "the sync page saying offline")
+        backlog = by_id("sync-backlog").text
+        if int(backlog.split(" ")[0]) < COUNT + LONG:
+            raise CheckFailed(f"the sync backlog reads {backlog!r}, fewer than the {COUNT + LONG} stamps printed")
+
         # English switch: every label comes from the strings table.
         by_id("tab-print").click()
         by_id("lang-switch").click()
@@ -188,7 +265,8 @@ def main():
         status = daemon.stop()
     if status != 0:
         raise CheckFailed(f"the daemon did not stop cleanly (status {status}); log:\n{daemon.tail()}")
-    print(f"check-webui: ok in {time.time() - started:.1f} s (login, batch, {COUNT} stamps to 100%, scan log, photo verdict, English); "
+    print(f"check-webui: ok in {time.time() - started:.1f} s (login, batch, {COUNT} stamps to 100%, scan log, photo verdict, "
+          f"pause and resume of {LONG}, reprint, void, preview, sync, English); "
           f"screenshots in {args.screenshots}")
     shutil.rmtree(data_dir, ignore_errors=True)
 

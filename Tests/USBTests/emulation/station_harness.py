@@ -220,6 +220,41 @@ def printer_checks(binary, c):
                 f'{fault}: every serial printed once or void, none both ({len(commissioned)} printed, {len(voided)} void, '
                 f'{sent} labels sent before the fault)')
 
+    # The printer unplugged and plugged back while the daemon runs: the operator's screen shows it
+    # offline, then ready again, without a restart.
+    station = Station(binary, sets)
+    station.catalog('USBHOT')
+    zebra.reset()
+    station.log_level = 'notice'
+    daemon = station.start('run', '--port', '0')
+
+    def zebra_condition(want, timeout=20):
+        import json
+        import urllib.request
+        var = os.path.join(station.dir, 'var')
+        deadline, seen = time.time() + timeout, None
+        while time.time() < deadline and daemon.poll() is None:
+            try:
+                port = open(os.path.join(var, 'web.port')).read().strip()
+                token = open(os.path.join(var, 'web.token')).read().strip()
+                req = urllib.request.Request(f'http://127.0.0.1:{port}/api/printers', headers={'Authorization': f'Bearer {token}'})
+                seen = next((x for x in json.load(urllib.request.urlopen(req, timeout=5)) if x['name'] == 'zebra'), None)
+                if seen and seen['condition'] == want:
+                    return seen
+            except (OSError, ValueError):
+                pass
+            time.sleep(0.3)
+        return seen
+    ready = zebra_condition('ready')
+    zebra.gone = True
+    offline = zebra_condition('offline')
+    zebra.gone = False
+    back = zebra_condition('ready')
+    log = stop(daemon)
+    c.check(bool(ready and offline and back) and offline['condition'] == 'offline' and back['condition'] == 'ready' and daemon.returncode == 0,
+            f'hotplug: the printer unplugged and back shows offline, then ready, on the operator\'s screen without a restart '
+            f'({[x and x["condition"] for x in (ready, offline, back)]})' + ('' if daemon.returncode == 0 else '\n' + log[-2000:]))
+
 
 # ---------------------------------------------------------------- scanners
 def stop(daemon):
