@@ -228,23 +228,8 @@ def printer_checks(binary, c):
     station.log_level = 'notice'
     daemon = station.start('run', '--port', '0')
 
-    def zebra_condition(want, timeout=20):
-        import json
-        import urllib.request
-        var = os.path.join(station.dir, 'var')
-        deadline, seen = time.time() + timeout, None
-        while time.time() < deadline and daemon.poll() is None:
-            try:
-                port = open(os.path.join(var, 'web.port')).read().strip()
-                token = open(os.path.join(var, 'web.token')).read().strip()
-                req = urllib.request.Request(f'http://127.0.0.1:{port}/api/printers', headers={'Authorization': f'Bearer {token}'})
-                seen = next((x for x in json.load(urllib.request.urlopen(req, timeout=5)) if x['name'] == 'zebra'), None)
-                if seen and seen['condition'] == want:
-                    return seen
-            except (OSError, ValueError):
-                pass
-            time.sleep(0.3)
-        return seen
+    def zebra_condition(want):
+        return until_api(station, daemon, '/api/printers', 'zebra', 'condition', want)
     ready = zebra_condition('ready')
     zebra.gone = True
     offline = zebra_condition('offline')
@@ -254,6 +239,27 @@ def printer_checks(binary, c):
     c.check(bool(ready and offline and back) and offline['condition'] == 'offline' and back['condition'] == 'ready' and daemon.returncode == 0,
             f'hotplug: the printer unplugged and back shows offline, then ready, on the operator\'s screen without a restart '
             f'({[x and x["condition"] for x in (ready, offline, back)]})' + ('' if daemon.returncode == 0 else '\n' + log[-2000:]))
+
+
+def until_api(station, daemon, path, name, key, want, timeout=20):
+    """Polls the running daemon's operator API at `path` until the entry `name` has `key` == `want`;
+    returns that entry, or the last one seen."""
+    import json
+    import urllib.request
+    var = os.path.join(station.dir, 'var')
+    deadline, seen = time.time() + timeout, None
+    while time.time() < deadline and daemon.poll() is None:
+        try:
+            port = open(os.path.join(var, 'web.port')).read().strip()
+            token = open(os.path.join(var, 'web.token')).read().strip()
+            req = urllib.request.Request(f'http://127.0.0.1:{port}{path}', headers={'Authorization': f'Bearer {token}'})
+            seen = next((x for x in json.load(urllib.request.urlopen(req, timeout=5)) if x['name'] == name), None)
+            if seen and seen[key] == want:
+                return seen
+        except (OSError, ValueError):
+            pass
+        time.sleep(0.25)
+    return seen
 
 
 # ---------------------------------------------------------------- scanners
@@ -353,24 +359,9 @@ def scanner_checks(binary, c):
     daemon = station.start('run', '--port', '0')
     before = rows_after(1)
 
-    def kb_state(want, timeout=15):
+    def kb_state(want):
         """The keyboard scanner's state as the operator's API shows it, once it reads `want`."""
-        import json
-        import urllib.request
-        var = os.path.join(station.dir, 'var')
-        deadline, seen = time.time() + timeout, None
-        while time.time() < deadline:
-            try:
-                port = open(os.path.join(var, 'web.port')).read().strip()
-                token = open(os.path.join(var, 'web.token')).read().strip()
-                req = urllib.request.Request(f'http://127.0.0.1:{port}/api/scanners', headers={'Authorization': f'Bearer {token}'})
-                seen = next((x for x in json.load(urllib.request.urlopen(req, timeout=5)) if x['name'] == 'kb'), None)
-                if seen and seen['state'] == want:
-                    return seen
-            except (OSError, ValueError):
-                pass
-            time.sleep(0.2)
-        return seen
+        return until_api(station, daemon, '/api/scanners', 'kb', 'state', want)
     connected = kb_state('connected')
     bench.unplug_scanner()
     gone = kb_state('disconnected')
