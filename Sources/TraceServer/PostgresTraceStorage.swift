@@ -402,10 +402,12 @@ public final class PostgresTraceStorage: TraceStorage {
         async let lookups = lookupCount(epc: epc)
         let history = try await events
         var batches: [String: BatchRecord] = [:]
+        var lotEvents: [ServerEvent] = []
         for lot in Set(history.filter { $0.bizStep == "commissioning" }.compactMap(\.lot)) {
             if let b = try await batch(gtin: gtin, lot: lot) { batches[lot] = b }
+            lotEvents += try await self.events(EventQuery(epc: Stamp.lotClass(gtin: gtin, lot: lot), limit: 1000))
         }
-        return StampFacts(events: history, product: try await product, batches: batches, lookups: try await lookups)
+        return StampFacts(events: history, product: try await product, batches: batches, lookups: try await lookups, lotEvents: lotEvents)
     }
 
     public func addLookups(_ counts: [String: Int]) async throws {

@@ -283,12 +283,17 @@ public final class SQLiteTraceStorage: TraceStorage {
                 """), arguments: [epc]).map(Self.serverEvent)
             let product = try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM products WHERE gtin = ?"), arguments: [gtin]).map(Self.product)
             var batches: [String: BatchRecord] = [:]
+            var lotEvents: [ServerEvent] = []
             let batchQuery = try db.cachedStatement(sql: "SELECT * FROM batches WHERE gtin = ? AND lot = ?")
+            let classQuery = try db.cachedStatement(sql: """
+                SELECT e.* FROM event_epcs x JOIN events e ON e.id = x.event WHERE x.epc = ? ORDER BY e.event_time_ms, e.id LIMIT 1000
+                """)
             for lot in Set(events.filter { $0.bizStep == "commissioning" }.compactMap(\.lot)) {
                 if let b = try Row.fetchOne(batchQuery, arguments: [gtin, lot]).map(Self.batch) { batches[lot] = b }
+                lotEvents += try Row.fetchAll(classQuery, arguments: [Stamp.lotClass(gtin: gtin, lot: lot)]).map(Self.serverEvent)
             }
             let lookups = try Int.fetchOne(try db.cachedStatement(sql: "SELECT count FROM lookups WHERE epc = ?"), arguments: [epc]) ?? 0
-            return StampFacts(events: events, product: product, batches: batches, lookups: lookups)
+            return StampFacts(events: events, product: product, batches: batches, lookups: lookups, lotEvents: lotEvents)
         }
     }
 

@@ -70,9 +70,11 @@ public struct StampFacts: Sendable {
     public var batches: [String: BatchRecord]
     /// Stored lookups (not counting those still in memory).
     public var lookups: Int
+    /// Class-level events of those lots (a recall names the lot, not each stamp), oldest first.
+    public var lotEvents: [ServerEvent]
 
-    public init(events: [ServerEvent], product: ProductRecord?, batches: [String: BatchRecord], lookups: Int) {
-        self.events = events; self.product = product; self.batches = batches; self.lookups = lookups
+    public init(events: [ServerEvent], product: ProductRecord?, batches: [String: BatchRecord], lookups: Int, lotEvents: [ServerEvent] = []) {
+        self.events = events; self.product = product; self.batches = batches; self.lookups = lookups; self.lotEvents = lotEvents
     }
 }
 

@@ -133,7 +133,7 @@ extension TraceServerCore {
             r.reason = "stamp was decommissioned"
             return r
         }
-        if let lot = r.lot, let recall = try await recallEvent(gtin: gtin, lot: lot) {
+        if let lot = r.lot, let recall = Self.recallEvent(facts.lotEvents, lot: lot) {
             let why = (try? recall.decoded())?.station?.reason ?? "không rõ lý do"
             r.history.append(Self.historyEntry(recall))
             r.verdict = .recalled
@@ -196,12 +196,13 @@ extension TraceServerCore {
         return r
     }
 
-    /// The event that recalled lot `lot` of `gtin` (a class-level event with disposition recalled,
-    /// not declared erroneous), or nil.
-    func recallEvent(gtin: String, lot: String) async throws -> ServerEvent? {
-        let events = try await storage.events(EventQuery(epc: Stamp.lotClass(gtin: gtin, lot: lot), limit: 1000))
-        let retracted = Set(events.filter(\.isCorrection).map(\.eventID))
-        return events.first { e in
+    /// The event that recalled lot `lot` among a stamp's lot events (a class-level event with
+    /// disposition recalled, not declared erroneous), or nil. Read with the stamp's other facts, in
+    /// the same store read.
+    static func recallEvent(_ events: [ServerEvent], lot: String) -> ServerEvent? {
+        let mine = events.filter { $0.lot == lot }
+        let retracted = Set(mine.filter(\.isCorrection).map(\.eventID))
+        return mine.first { e in
             !e.isCorrection && !retracted.contains(e.eventID) && (try? e.decoded())?.disposition == .recalled
         }
     }
