@@ -61,7 +61,11 @@ final class ScannerPseudoTerminal {
     @Test(.timeLimit(.minutes(1)))
     func threeTerminatorStylesAndSplitReads() async throws {
         let terminal = try ScannerPseudoTerminal()
-        let reader = SerialScannerReader(name: "line1", path: terminal.slavePath, settings: Self.quick)
+        // The pause inside "COD" + "E4" is this test's own sleep, which a machine busy with the
+        // parallel process tests can stretch by seconds: the line must not time out meanwhile.
+        var settings = Self.quick
+        settings.framing.interCharacterTimeout = .seconds(30)
+        let reader = SerialScannerReader(name: "line1", path: terminal.slavePath, settings: settings)
         let log = ScannerEventLog(reader.events)
         await log.waitForState("connected") { $0.isConnected }
         terminal.write("CODE1\r")
