@@ -83,7 +83,12 @@ public struct TraceCode: Sendable, Hashable {
     ///   SSCC label), or the first error in the data.
     public init(parsing text: String, referenceYear: Int = GS1Date.currentYear,
                 checkingAssociations: Bool = true) throws(GS1Error) {
-        let scanned = try ScannedGS1(parsing: text, checkingAssociations: checkingAssociations)
+        try self.init(scanned: try ScannedGS1(parsing: text, checkingAssociations: checkingAssociations), referenceYear: referenceYear)
+    }
+
+    /// The trace data of text already read as GS1 data (the form it was in is kept). Throws
+    /// ``GS1Error/missingAI(ai:)`` with `"01"` when it has no GTIN.
+    public init(scanned: ScannedGS1, referenceYear: Int = GS1Date.currentYear) throws(GS1Error) {
         try self.init(message: scanned.message, form: scanned.form, digitalLink: scanned.digitalLink, referenceYear: referenceYear)
     }
 

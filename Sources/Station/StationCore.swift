@@ -118,15 +118,19 @@ public final class StationCore: Sendable {
 
     /// The outcome of a scan; throws only when the store refuses the write (the scan is then held).
     func handle(text: String, mode: StationConfig.Scanner.Mode, scanner: String, at time: Date = Date()) throws -> (ScanRecord.Outcome, String, String?) {
+        let scanned: ScannedGS1
+        do { scanned = try ScannedGS1(parsing: text) } catch {
+            return (.rejected, "Không phải mã GS1: \(error)", nil)
+        }
         // A province roll's stamp (a GIAI): activated onto an item, or standing for the item it is on.
-        if let province = ProvinceStampCode.parse(text) {
+        if let province = ProvinceStampCode.stamp(scanned) {
             if mode == .activation { return try activateProvince(giai: province.giai, tag: province.tag, scanner: scanner, at: time) }
             let verdict = trace.verifier.verify(text)
             guard let gtin = verdict.gtin, let serial = verdict.serial else { return (.rejected, verdict.message, nil) }
             return try observe(mode: mode, verdict: verdict, epc: Stamp.epc(gtin: gtin, serial: serial), scanner: scanner, at: time)
         }
         let code: TraceCode
-        do { code = try TraceCode(parsing: text) } catch {
+        do { code = try TraceCode(scanned: scanned) } catch {
             return (.rejected, "Không phải mã GS1: \(error)", nil)
         }
         // A carton label (SSCC) closes the carton being packed.

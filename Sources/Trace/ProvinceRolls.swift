@@ -49,8 +49,12 @@ public enum ProvinceStampCode {
 
     /// The GIAI and tag of scanned text, when it is a province stamp (a GIAI in any GS1 form).
     public static func parse(_ text: String) -> (giai: String, tag: String?)? {
-        guard let scanned = try? ScannedGS1(parsing: text), scanned.message[keyAI] != nil, scanned.message["01"] == nil,
-              let giai = scanned.message[keyAI] else { return nil }
+        (try? ScannedGS1(parsing: text)).flatMap(stamp)
+    }
+
+    /// The GIAI and tag of a scanned code, when it is a province stamp (a GIAI and no GTIN).
+    public static func stamp(_ scanned: ScannedGS1) -> (giai: String, tag: String?)? {
+        guard let giai = scanned.message[keyAI], scanned.message["01"] == nil else { return nil }
         return (giai, scanned.message[StampCode.tagAI])
     }
 }

@@ -194,9 +194,13 @@ public struct StampVerifier: Sendable {
                          expiry: code?.expiry.map { String(format: "%04d-%02d-%02d", $0.year, $0.month, $0.lastDay) },
                          productName: nil, producer: nil, scanCount: 0, offline: true)
         }
-        if let province = ProvinceStampCode.parse(text) { return verifyProvince(giai: province.giai, tag: province.tag) }
+        // Read once: a province stamp (a GIAI) or a trade item's code.
         let code: TraceCode
-        do { code = try TraceCode(parsing: text) } catch {
+        do {
+            let scanned = try ScannedGS1(parsing: text)
+            if let province = ProvinceStampCode.stamp(scanned) { return verifyProvince(giai: province.giai, tag: province.tag) }
+            code = try TraceCode(scanned: scanned)
+        } catch {
             return verdict(.notAStamp, "Không phải mã truy xuất GS1 hợp lệ.", "not a GS1 code: \(error)")
         }
         guard let serial = code.serial else {

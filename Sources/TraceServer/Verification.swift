@@ -60,10 +60,14 @@ extension TraceServerCore {
                                expiry: code?.expiry.map { String(format: "%04d-%02d-%02d", $0.year, $0.month, $0.lastDay) },
                                product: nil, producer: nil, history: [], scanCount: 0, warnings: [])
         }
-        if let province = ProvinceStampCode.parse(text) { return try await verifyProvince(giai: province.giai, tag: province.tag) }
+        // Read once: a province stamp (a GIAI) or a trade item's code.
         let code: TraceCode
-        do { code = try TraceCode(parsing: text) } catch {
-            return result(.notAStamp, "Đây không phải là mã truy xuất hợp lệ.", "not a valid GS1 Digital Link: \(error)")
+        do {
+            let scanned = try ScannedGS1(parsing: text)
+            if let province = ProvinceStampCode.stamp(scanned) { return try await verifyProvince(giai: province.giai, tag: province.tag) }
+            code = try TraceCode(scanned: scanned)
+        } catch let e as GS1Error {
+            return result(.notAStamp, "Đây không phải là mã truy xuất hợp lệ.", "not a valid GS1 Digital Link: \(e)")
         }
         guard let serial = code.serial else {
             return result(.notAStamp, "Mã này không có số sê-ri nên không phải là tem truy xuất.", "no serial (AI 21) in the code", code: code)
